@@ -1,0 +1,82 @@
+# pxr: Proactive Experience Recovery toolkit.
+# GNU make.
+include config.mk
+
+CMDS = pxr-join
+LIBOBJ = error mem rec stream csv jsonl
+UNITS = rec stream
+
+# SANITIZE=1 builds with ASan+UBSan into san/ instead of build/.
+BUILD = build
+BIN = bin
+FLAGS = $(CFLAGS)
+LDFLAGS_X =
+GCCSAN = $(shell $(CC) --version 2>/dev/null | grep -q gcc && echo -fsanitize=float-cast-overflow)
+ifeq ($(SANITIZE),1)
+BUILD = san
+BIN = san/bin
+FLAGS = $(SANFLAGS) $(GCCSAN)
+LDFLAGS_X = -fsanitize=address,undefined
+endif
+
+LIBOBJS = $(LIBOBJ:%=$(BUILD)/lib/%.o)
+CLIOBJ = $(BUILD)/cmd/cli.o
+BINS = $(CMDS:%=$(BIN)/%)
+UNITBINS = $(UNITS:%=$(BUILD)/test/%)
+HDRS = $(wildcard lib/*.h) cmd/cli.h
+
+all: $(BINS)
+
+$(BUILD)/lib/%.o: lib/%.c $(HDRS) config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(FLAGS) -c -o $@ $<
+
+$(BUILD)/cmd/%.o: cmd/%.c $(HDRS) config.mk
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(FLAGS) -c -o $@ $<
+
+$(BUILD)/libpxr.a: $(LIBOBJS)
+	rm -f $@
+	ar rcs $@ $(LIBOBJS)
+
+$(BIN)/%: $(BUILD)/cmd/%.o $(CLIOBJ) $(BUILD)/libpxr.a
+	@mkdir -p $(@D)
+	$(CC) $(FLAGS) $(LDFLAGS_X) -o $@ $< $(CLIOBJ) $(BUILD)/libpxr.a $(LDLIBS)
+
+$(BUILD)/test/%: lib/tests/%_test.c lib/tests/unit.h $(BUILD)/libpxr.a
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(FLAGS) $(LDFLAGS_X) -o $@ $< $(BUILD)/libpxr.a $(LDLIBS)
+
+units: $(UNITBINS)
+
+setup:
+	@scripts/setup
+
+# The whole test suite: release build, then the sanitizer build.
+check: setup
+	$(MAKE) all units
+	scripts/check-layout
+	mandoc -Tlint -Wwarning man/*
+	scripts/run-tests
+	$(MAKE) SANITIZE=1 all units
+	PXR_BUILD=san scripts/run-tests
+
+sanitize-check: setup
+	$(MAKE) SANITIZE=1 all units
+	PXR_BUILD=san scripts/run-tests
+
+demo: setup all
+	scripts/nightly
+
+install: all
+	mkdir -p $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(MANPREFIX)/man1 \
+		$(DESTDIR)$(MANPREFIX)/man5 $(DESTDIR)$(MANPREFIX)/man7
+	cp -f $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	for m in man/*.1; do cp -f $$m $(DESTDIR)$(MANPREFIX)/man1/; done
+	for m in man/*.5; do [ -e $$m ] && cp -f $$m $(DESTDIR)$(MANPREFIX)/man5/ || true; done
+	for m in man/*.7; do cp -f $$m $(DESTDIR)$(MANPREFIX)/man7/; done
+
+clean:
+	rm -rf build san bin
+
+.PHONY: all units setup check sanitize-check demo install clean

@@ -1,0 +1,416 @@
+/* cli.c: the common command-line layer of every pxr command. */
+#include <err.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+#ifndef PXR_VERSION
+#define PXR_VERSION "0.1"
+#endif
+
+static double
+clock_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void
+pxr_cli_init(struct pxr_cli *c, char **argv, const char *prog,
+    const char *usage, const char *help)
+{
+	const char *s;
+
+	memset(c, 0, sizeof(*c));
+	c->prog = prog;
+	c->argv = argv;
+	c->usage = usage;
+	c->help = help;
+	c->progress = -1;
+	opterr = 0;
+	signal(SIGPIPE, SIG_DFL);
+	if ((s = getenv("PXR_RULES")) != NULL && *s != '\0')
+		c->rules = s;
+	if ((s = getenv("PXR_NOW")) != NULL && *s != '\0')
+		c->now = s;
+	c->t0 = c->tlast = clock_now();
+}
+
+void
+pxr_cli_usage(struct pxr_cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (fmt != NULL) {
+		fprintf(stderr, "%s: ", c->prog);
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	fprintf(stderr, "%s", c->usage);
+	exit(PXR_EXIT_USAGE);
+}
+
+void
+pxr_cli_warn(struct pxr_cli *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->quiet)
+		return;
+	fprintf(stderr, "%s: ", c->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+char **
+pxr_cli_split(const char *s)
+{
+	char **v;
+	size_t n = 1, k = 0;
+	const char *p;
+
+	for (p = s; *p != '\0'; p++)
+		n += *p == ',';
+	v = pxr_calloc(n + 1, sizeof(*v));
+	for (;;) {
+		p = strchr(s, ',');
+		if (p == NULL) {
+			v[k++] = pxr_strdup(s);
+			break;
+		}
+		v[k++] = pxr_strndup(s, (size_t)(p - s));
+		s = p + 1;
+	}
+	v[k] = NULL;
+	return v;
+}
+
+long long
+pxr_cli_size(const char *s)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno != 0 || end == s || v <= 0)
+		return -1;
+	switch (*end) {
+	case '\0': break;
+	case 'k': case 'K': v *= 1024; end++; break;
+	case 'm': case 'M': v *= 1024 * 1024; end++; break;
+	case 'g': case 'G': v *= 1024LL * 1024 * 1024; end++; break;
+	default: return -1;
+	}
+	return *end == '\0' ? v : -1;
+}
+
+static int
+fmt_arg(struct pxr_cli *c, const char *opt, const char *arg)
+{
+	if (strcmp(arg, "csv") == 0)
+		return PXR_FMT_CSV;
+	if (strcmp(arg, "jsonl") == 0 || strcmp(arg, "json") == 0)
+		return PXR_FMT_JSONL;
+	pxr_cli_usage(c, "%s: expected csv or jsonl, got '%s'", opt, arg);
+}
+
+int
+pxr_cli_option(struct pxr_cli *c, int opt, const char *arg)
+{
+	long long n;
+
+	switch (opt) {
+	case 'h':
+		printf("%s\n%s\n%s", c->usage, c->help, PXR_CLI_HELP);
+		pxr_cli_exit(c, 0);
+	case OPT_VERSION:
+		printf("%s (pxr) %s\n", c->prog, PXR_VERSION);
+		pxr_cli_exit(c, 0);
+	case 'q':
+		c->quiet = 1;
+		c->verbose = 0;
+		return 1;
+	case 'v':
+		c->verbose++;
+		c->quiet = 0;
+		return 1;
+	case 'r':
+		c->rules = arg;
+		return 1;
+	case OPT_IN:
+		c->in_fmt = fmt_arg(c, "--in", arg);
+		return 1;
+	case OPT_OUT:
+		c->out_fmt = fmt_arg(c, "--out", arg);
+		return 1;
+	case OPT_NOW:
+		c->now = arg;
+		return 1;
+	case OPT_ONERR:
+		if (strcmp(arg, "fail") == 0)
+			c->onerr = PXR_ONERR_FAIL;
+		else if (strcmp(arg, "skip") == 0)
+			c->onerr = PXR_ONERR_SKIP;
+		else if (strncmp(arg, "quarantine:", 11) == 0 &&
+		    arg[11] != '\0') {
+			c->onerr = PXR_ONERR_QUARANTINE;
+			c->qpath = arg + 11;
+		} else
+			pxr_cli_usage(c, "--on-error: expected fail, skip or "
+			    "quarantine:FILE, got '%s'", arg);
+		return 1;
+	case OPT_COLUMNS:
+		if (*arg == '\0')
+			pxr_cli_usage(c, "--columns: empty list");
+		c->columns = pxr_cli_split(arg);
+		for (size_t i = 0; c->columns[i] != NULL; i++)
+			if (c->columns[i][0] == '\0')
+				pxr_cli_usage(c, "--columns: empty name at "
+				    "position %zu", i + 1);
+		return 1;
+	case OPT_NOHEADER:
+		c->no_header = 1;
+		return 1;
+	case OPT_PROGRESS:
+		c->progress = 1;
+		return 1;
+	case OPT_NOPROGRESS:
+		c->progress = 0;
+		return 1;
+	case OPT_EXPLAIN:
+		c->explain = 1;
+		return 1;
+	case OPT_MAXREC:
+		if ((n = pxr_cli_size(arg)) < 0)
+			pxr_cli_usage(c, "--max-record: expected a size such "
+			    "as 65536, 64k or 16M, got '%s'", arg);
+		c->max_record = (size_t)n;
+		return 1;
+	case OPT_FORMULA:
+		c->formula_guard = 1;
+		return 1;
+	case ':':
+		if (optopt != 0 && optopt < OPT_IN)
+			pxr_cli_usage(c, "option '-%c' needs a value", optopt);
+		pxr_cli_usage(c, "option '%s' needs a value",
+		    c->argv[optind - 1]);
+	case '?':
+		if (optopt != 0 && optopt < OPT_IN)
+			pxr_cli_usage(c, "unknown option '-%c'", optopt);
+		pxr_cli_usage(c, "unknown option '%s'", c->argv[optind - 1]);
+	default:
+		return 0;
+	}
+}
+
+void
+pxr_cli_die(struct pxr_cli *c, const struct pxr_error *e)
+{
+	char buf[2048];
+
+	if (c->w != NULL) {
+		struct pxr_error fe;
+
+		(void)pxr_writer_flush(c->w, &fe);
+	}
+	fflush(stdout);
+	fprintf(stderr, "%s: %s\n", c->prog, pxr_error_str(e, buf,
+	    sizeof(buf)));
+	exit(e->exit != 0 ? e->exit : 1);
+}
+
+void
+pxr_cli_exit(struct pxr_cli *c, int status)
+{
+	struct pxr_error e;
+	int failed = 0;
+
+	pxr_error_clear(&e);
+	if (c->w != NULL && pxr_writer_flush(c->w, &e) < 0)
+		failed = 1;
+	if (!failed && (fflush(stdout) != 0 || ferror(stdout)))
+		failed = 1;
+	if (fclose(stdout) != 0)
+		failed = 1;
+	if (failed) {
+		if (errno == EPIPE)
+			_exit(status);
+		fprintf(stderr, "%s: stdout: %s\n", c->prog,
+		    errno != 0 ? strerror(errno) : "write error");
+		_exit(PXR_EXIT_IOERR);
+	}
+	exit(status);
+}
+
+static void
+progress(struct pxr_cli *c, int last)
+{
+	double t = clock_now(), dt;
+	uint64_t bytes;
+
+	if (c->progress == 0)
+		return;
+	if (!last && t - c->tlast < 1.0)
+		return;
+	if (c->progress < 0 && (!isatty(2) || t - c->t0 < 2.0))
+		return;
+	if (last && c->tlast == c->t0)
+		return;
+	c->tlast = t;
+	dt = t - c->t0 > 1e-6 ? t - c->t0 : 1e-6;
+	bytes = c->bytes_done + (c->cur != NULL ? pxr_reader_bytes(c->cur) : 0);
+	fprintf(stderr, "\r%s: %llu rows, %.0f rows/s, %.1f MB/s%s", c->prog,
+	    (unsigned long long)c->nin, (double)c->nin / dt,
+	    (double)bytes / dt / 1e6, last ? "\n" : "");
+}
+
+/* A bad record: per --on-error, stop, warn and skip, or keep aside. */
+static void
+bad_record(struct pxr_cli *c)
+{
+	char buf[2048];
+
+	c->nbad++;
+	switch (c->onerr) {
+	case PXR_ONERR_FAIL:
+		if (c->err.exit == 0)
+			c->err.exit = PXR_EXIT_DATAERR;
+		pxr_cli_die(c, &c->err);
+	case PXR_ONERR_SKIP:
+		pxr_cli_warn(c, "%s (skipped)", pxr_error_str(&c->err, buf,
+		    sizeof(buf)));
+		break;
+	default:
+		if (c->verbose)
+			pxr_cli_warn(c, "%s (quarantined)",
+			    pxr_error_str(&c->err, buf, sizeof(buf)));
+		if (c->q == NULL) {
+			struct pxr_error e;
+
+			c->q = pxr_quarantine_open(c->qpath, &e);
+			if (c->q == NULL)
+				pxr_cli_die(c, &e);
+		}
+		if (pxr_quarantine_put(c->q, c->cur, pxr_error_str(&c->err, buf,
+		    sizeof(buf)), &c->err) < 0)
+			pxr_cli_die(c, &c->err);
+		break;
+	}
+}
+
+int
+pxr_cli_emit(struct pxr_cli *c, const struct pxr_rec *rec)
+{
+	if (pxr_writer_write(c->w, rec, &c->err) < 0)
+		return c->err.exit == PXR_EXIT_IOERR ? -2 : -1;
+	c->nout++;
+	return 0;
+}
+
+void
+pxr_cli_run(struct pxr_cli *c, struct pxr_stage *st, int nfiles, char **files)
+{
+	static char *dash[] = { "-", NULL };
+	struct pxr_reader_opts o;
+	struct pxr_rec rec;
+	int i, rc, bound = 0, status = 0;
+
+	if (nfiles == 0) {
+		files = dash;
+		nfiles = 1;
+	}
+	if (c->no_header && c->out_fmt == PXR_FMT_JSONL)
+		pxr_cli_usage(c, "--no-header goes with CSV output, not --out "
+		    "jsonl");
+	memset(&o, 0, sizeof(o));
+	o.fmt = c->in_fmt;
+	o.columns = c->columns;
+	o.max_record = c->max_record;
+	c->stage = st;
+	if (c->sch == NULL)
+		c->sch = pxr_schema_new();
+	pxr_rec_init(&rec, c->sch);
+	for (i = 0; i < nfiles; i++) {
+		c->cur = pxr_reader_open(files[i], &o, c->sch, &c->err);
+		if (c->cur == NULL)
+			pxr_cli_die(c, &c->err);
+		if (c->w == NULL) {
+			int fmt = c->out_fmt != 0 ? c->out_fmt :
+			    pxr_reader_format(c->cur);
+
+			c->w = pxr_writer_new(stdout, fmt,
+			    (c->no_header ? PXR_W_NOHEADER : 0) |
+			    (c->formula_guard ? PXR_W_FORMULA_GUARD : 0));
+		}
+		for (;;) {
+			pxr_error_clear(&c->err);
+			rc = pxr_reader_next(c->cur, &rec, &c->err);
+			if (rc == 0)
+				break;
+			if (rc == -2)
+				pxr_cli_die(c, &c->err);
+			if (rc == -1) {
+				bad_record(c);
+				continue;
+			}
+			c->nin++;
+			if ((c->nin & 8191) == 0)
+				progress(c, 0);
+			if (!bound) {
+				bound = 1;
+				if (st->bind != NULL &&
+				    st->bind(c, c->sch) < 0)
+					pxr_cli_die(c, &c->err);
+			}
+			pxr_rec_fit(&rec);
+			rc = st->map(c, &rec);
+			if (rc == -2)
+				pxr_cli_die(c, &c->err);
+			if (rc == -1) {
+				if (c->err.file[0] == '\0')
+					pxr_error_at(&c->err,
+					    pxr_reader_name(c->cur), rec.line);
+				bad_record(c);
+			}
+		}
+		c->bytes_done += pxr_reader_bytes(c->cur);
+		if (i + 1 < nfiles) {
+			pxr_reader_close(c->cur);
+			c->cur = NULL;
+		}
+	}
+	if (!bound && st->bind != NULL && st->bind(c, c->sch) < 0)
+		pxr_cli_die(c, &c->err);
+	if (st->end != NULL && st->end(c) < 0)
+		pxr_cli_die(c, &c->err);
+	if (c->sch->n > 0 && pxr_writer_header(c->w, c->sch, &c->err) < 0)
+		pxr_cli_die(c, &c->err);
+	progress(c, 1);
+	if (c->q != NULL) {
+		if (pxr_quarantine_close(c->q, &c->err) < 0)
+			pxr_cli_die(c, &c->err);
+		pxr_cli_warn(c, "%llu bad record%s written to %s",
+		    (unsigned long long)c->nbad, c->nbad == 1 ? "" : "s",
+		    c->qpath);
+	} else if (c->nbad > 0)
+		pxr_cli_warn(c, "%llu bad record%s skipped",
+		    (unsigned long long)c->nbad, c->nbad == 1 ? "" : "s");
+	pxr_reader_close(c->cur);
+	c->cur = NULL;
+	pxr_rec_fini(&rec);
+	pxr_cli_exit(c, status);
+}

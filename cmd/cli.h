@@ -1,0 +1,138 @@
+/*
+ * cli.h: what every pxr command shares: the common options, the
+ * read -> map -> write loop, --on-error, progress, diagnostics, exit.
+ * Linked into each command; this layer (not lib/) prints and exits.
+ */
+#ifndef PXR_CLI_H
+#define PXR_CLI_H
+
+#include <getopt.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "rec.h"
+#include "stream.h"
+
+enum {
+	PXR_ONERR_FAIL = 0,
+	PXR_ONERR_SKIP,
+	PXR_ONERR_QUARANTINE
+};
+
+/* Long-only option codes of the common options. */
+enum {
+	OPT_IN = 1000, OPT_OUT, OPT_NOW, OPT_ONERR, OPT_COLUMNS, OPT_NOHEADER,
+	OPT_PROGRESS, OPT_NOPROGRESS, OPT_EXPLAIN, OPT_VERSION, OPT_MAXREC,
+	OPT_FORMULA, OPT_CMD	/* first code free for a command */
+};
+
+#define PXR_CLI_SHORT ":hqvr:"
+#define PXR_CLI_LONG \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "quiet", no_argument, NULL, 'q' }, \
+	{ "verbose", no_argument, NULL, 'v' }, \
+	{ "rules", required_argument, NULL, 'r' }, \
+	{ "in", required_argument, NULL, OPT_IN }, \
+	{ "out", required_argument, NULL, OPT_OUT }, \
+	{ "now", required_argument, NULL, OPT_NOW }, \
+	{ "on-error", required_argument, NULL, OPT_ONERR }, \
+	{ "columns", required_argument, NULL, OPT_COLUMNS }, \
+	{ "no-header", no_argument, NULL, OPT_NOHEADER }, \
+	{ "progress", no_argument, NULL, OPT_PROGRESS }, \
+	{ "no-progress", no_argument, NULL, OPT_NOPROGRESS }, \
+	{ "explain", no_argument, NULL, OPT_EXPLAIN }, \
+	{ "max-record", required_argument, NULL, OPT_MAXREC }, \
+	{ "csv-formula-guard", no_argument, NULL, OPT_FORMULA }, \
+	{ "version", no_argument, NULL, OPT_VERSION }
+
+/* The common options text for --help. */
+#define PXR_CLI_HELP \
+"common options:\n" \
+"  -r, --rules FILE        rule file (also $PXR_RULES)\n" \
+"      --in csv|jsonl      input format (default: detected)\n" \
+"      --out csv|jsonl     output format (default: the input's)\n" \
+"      --now TIME          reference time, ISO-8601 (also $PXR_NOW)\n" \
+"      --on-error fail|skip|quarantine:FILE\n" \
+"                          a bad record: stop (65), skip, or keep aside\n" \
+"      --columns a,b,...   CSV input has no header: these names\n" \
+"      --no-header         CSV output without the header line\n" \
+"      --max-record BYTES  longest record accepted (default 64M)\n" \
+"      --csv-formula-guard quote text a spreadsheet would run\n" \
+"      --progress          progress line on stderr\n" \
+"  -q, -v                  quieter, more verbose\n" \
+"  -h, --help, --version\n"
+
+struct pxr_cli;
+
+/* A command's mapper over the stream. */
+struct pxr_stage {
+	void	*ctx;
+	/* Once, when the input's field names are known: resolve them. */
+	int	(*bind)(struct pxr_cli *, struct pxr_schema *);
+	/* Per record: 0 done, -1 bad record (cli->err set), -2 fatal. */
+	int	(*map)(struct pxr_cli *, struct pxr_rec *);
+	/* At end of input: flush held records; 0 or -2. */
+	int	(*end)(struct pxr_cli *);
+};
+
+struct pxr_cli {
+	const char *prog;
+	char	**argv;
+	const char *usage;	/* the synopsis lines */
+	const char *help;	/* the rest of --help, with an example */
+	int	 in_fmt;
+	int	 out_fmt;
+	const char *now;
+	const char *rules;
+	int	 onerr;
+	const char *qpath;
+	char	**columns;
+	int	 no_header;
+	int	 progress;	/* -1 auto, 0 off, 1 on */
+	int	 quiet;
+	int	 verbose;
+	int	 explain;
+	int	 formula_guard;
+	size_t	 max_record;
+
+	struct pxr_error err;
+	struct pxr_schema *sch;
+	struct pxr_writer *w;
+	struct pxr_quarantine *q;
+	struct pxr_reader *cur;	/* the reader being read */
+	struct pxr_stage *stage;
+	uint64_t nin;
+	uint64_t nout;
+	uint64_t nbad;
+	uint64_t bytes_done;
+	double	 t0;
+	double	 tlast;
+};
+
+/* Start: program name, usage and help text, SIGPIPE default, env defaults. */
+void	 pxr_cli_init(struct pxr_cli *, char **argv, const char *prog,
+	    const char *usage, const char *help);
+/* Handle a common option; 1 if it was one, 0 if not.  Exits on bad values. */
+int	 pxr_cli_option(struct pxr_cli *, int c, const char *arg);
+/* Print usage to stderr and exit 2, with a message first when non-NULL. */
+void	 pxr_cli_usage(struct pxr_cli *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3), noreturn));
+/* Read every file (none: stdin) through the stage; exits. */
+void	 pxr_cli_run(struct pxr_cli *, struct pxr_stage *, int nfiles,
+	    char **files) __attribute__((noreturn));
+/* Write rec to the output; 0, -1 (record cannot be written), -2 fatal. */
+int	 pxr_cli_emit(struct pxr_cli *, const struct pxr_rec *);
+/* Print err as "prog: file:line: text" and exit with its status. */
+void	 pxr_cli_die(struct pxr_cli *, const struct pxr_error *)
+	    __attribute__((noreturn));
+/* A warning "prog: text" unless -q. */
+void	 pxr_cli_warn(struct pxr_cli *, const char *fmt, ...)
+	    __attribute__((format(printf, 2, 3)));
+/* Flush and close stdout (74 on failure), then exit with status. */
+void	 pxr_cli_exit(struct pxr_cli *, int status) __attribute__((noreturn));
+/* Split "a,b,c" into a NULL-ended vector (new; strings too). */
+char	**pxr_cli_split(const char *);
+/* Parse a size with optional k/M/G suffix; -1 if bad. */
+long long pxr_cli_size(const char *);
+
+#endif

@@ -1,0 +1,300 @@
+/* csv.c: the CSV reader (libcsv, strict) and the CSV field writer. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "streamint.h"
+
+/* RFC 4180: spaces are data. */
+static int
+no_space(unsigned char c)
+{
+	(void)c;
+	return 0;
+}
+
+static void
+field_cb(void *s, size_t len, void *data)
+{
+	struct pxr_reader *r = data;
+
+	if (r->nfield == r->fcap) {
+		r->fcap = r->fcap == 0 ? 64 : r->fcap * 2;
+		r->foff = pxr_reallocarray(r->foff, r->fcap, sizeof(*r->foff));
+		r->flen = pxr_reallocarray(r->flen, r->fcap, sizeof(*r->flen));
+		r->fnull = pxr_realloc(r->fnull, r->fcap);
+	}
+	r->foff[r->nfield] = r->fbuf.len;
+	r->flen[r->nfield] = len;
+	r->fnull[r->nfield] = s == NULL;
+	if (s != NULL) {
+		if (memchr(s, '\0', len) != NULL)
+			r->rownul = 1;
+		pxr_buf_add(&r->fbuf, s, len);
+	}
+	r->nfield++;
+}
+
+static void
+row_cb(int c, void *data)
+{
+	struct pxr_reader *r = data;
+	struct csvrow *row;
+
+	(void)c;
+	if (r->qlen == r->qcap) {
+		r->qcap = r->qcap == 0 ? 8 : r->qcap * 2;
+		r->q = pxr_reallocarray(r->q, r->qcap, sizeof(*r->q));
+	}
+	row = &r->q[r->qlen++];
+	row->f0 = r->rowf0;
+	row->nf = r->nfield - r->rowf0;
+	row->line = r->rowstart;
+	row->nul = r->rownul;
+	r->rowf0 = r->nfield;
+	r->rownul = 0;
+}
+
+static void
+reset_parser(struct pxr_reader *r)
+{
+	if (r->csvinit)
+		csv_free(&r->csv);
+	csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL);
+	csv_set_space_func(&r->csv, no_space);
+	r->csvinit = 1;
+	r->nfield = r->rowf0 = 0;
+	r->qlen = r->qhead = 0;
+	r->rownul = 0;
+	pxr_buf_reset(&r->fbuf);
+}
+
+int
+pxr_csv_open(struct pxr_reader *r, char **columns, struct pxr_error *err)
+{
+	size_t i, n;
+
+	reset_parser(r);
+	if (columns == NULL)
+		return 0;
+	for (n = 0; columns[n] != NULL; n++)
+		continue;
+	r->colmap = pxr_reallocarray(NULL, n + 1, sizeof(*r->colmap));
+	for (i = 0; i < n; i++) {
+		if (pxr_schema_find(r->sch, columns[i], strlen(columns[i])) !=
+		    PXR_NOFIELD && r->sch->visible[pxr_schema_find(r->sch,
+		    columns[i], strlen(columns[i]))]) {
+			size_t j;
+
+			for (j = 0; j < i; j++)
+				if (strcmp(columns[j], columns[i]) == 0) {
+					pxr_error_set(err, PXR_EXIT_USAGE,
+					    "--columns: duplicate name '%s'",
+					    columns[i]);
+					return -1;
+				}
+		}
+		r->colmap[i] = pxr_schema_add(r->sch, columns[i],
+		    strlen(columns[i]));
+	}
+	r->ncols = n;
+	r->haveheader = 0;
+	r->started = 1;		/* no header line to read */
+	return 0;
+}
+
+void
+pxr_csv_close(struct pxr_reader *r)
+{
+	if (r->csvinit)
+		csv_free(&r->csv);
+	r->csvinit = 0;
+	pxr_buf_free(&r->fbuf);
+	free(r->foff);
+	free(r->flen);
+	free(r->fnull);
+	free(r->q);
+	free(r->colmap);
+	r->foff = r->flen = NULL;
+	r->fnull = NULL;
+	r->q = NULL;
+	r->colmap = NULL;
+}
+
+/* Take the header row: names into the schema, a column map. */
+static int
+take_header(struct pxr_reader *r, const struct csvrow *row,
+    struct pxr_error *err)
+{
+	size_t i, j;
+
+	if (row->nul) {
+		pxr_error_set(err, PXR_EXIT_DATAERR, "header: NUL byte in a "
+		    "column name");
+		pxr_error_at(err, r->name, row->line);
+		return -2;
+	}
+	r->colmap = pxr_reallocarray(r->colmap, row->nf + 1,
+	    sizeof(*r->colmap));
+	for (i = 0; i < row->nf; i++) {
+		const char *nm = r->fbuf.p + r->foff[row->f0 + i];
+		size_t n = r->flen[row->f0 + i];
+
+		if (r->fnull[row->f0 + i] || n == 0) {
+			pxr_error_set(err, PXR_EXIT_DATAERR, "header: column "
+			    "%zu has an empty name", i + 1);
+			pxr_error_at(err, r->name, row->line);
+			return -2;
+		}
+		for (j = 0; j < i; j++)
+			if (r->flen[row->f0 + j] == n && memcmp(r->fbuf.p +
+			    r->foff[row->f0 + j], nm, n) == 0) {
+				pxr_error_set(err, PXR_EXIT_DATAERR, "header: "
+				    "duplicate column name '%.*s' (columns %zu "
+				    "and %zu)", (int)(n > 200 ? 200 : n), nm,
+				    j + 1, i + 1);
+				pxr_error_at(err, r->name, row->line);
+				return -2;
+			}
+		r->colmap[i] = pxr_schema_add(r->sch, nm, n);
+	}
+	r->ncols = row->nf;
+	r->haveheader = 1;
+	pxr_buf_reset(&r->header);
+	pxr_buf_add(&r->header, r->raw.p, r->raw.len);
+	return 0;
+}
+
+/* Pop one queued row into rec: 1, -1 (bad record), -2 (fatal). */
+static int
+pop(struct pxr_reader *r, struct pxr_rec *rec, struct pxr_error *err)
+{
+	const struct csvrow *row = &r->q[r->qhead++];
+	size_t i;
+
+	if (!r->started) {
+		r->started = 1;
+		return take_header(r, row, err) < 0 ? -2 : 0;
+	}
+	rec->line = row->line;
+	if (row->nul) {
+		pxr_error_set(err, PXR_EXIT_DATAERR, "NUL byte in a field");
+		return pxr_error_at(err, r->name, row->line);
+	}
+	if (row->nf != r->ncols) {
+		pxr_error_set(err, PXR_EXIT_DATAERR, "ragged row: %zu fields, "
+		    "the header has %zu", row->nf, r->ncols);
+		return pxr_error_at(err, r->name, row->line);
+	}
+	pxr_rec_clear(rec);
+	for (i = 0; i < row->nf; i++) {
+		size_t k = row->f0 + i;
+
+		pxr_rec_setref(rec, r->colmap[i], r->fnull[k] ? PXR_NULL :
+		    PXR_STR, r->fnull[k] ? "" : r->fbuf.p + r->foff[k],
+		    r->flen[k]);
+	}
+	return 1;
+}
+
+int
+pxr_csv_next(struct pxr_reader *r, struct pxr_rec *rec, struct pxr_error *err)
+{
+	char *line;
+	size_t len, n;
+	int rc;
+
+	for (;;) {
+		if (r->qhead < r->qlen) {
+			rc = pop(r, rec, err);
+			if (rc != 0)
+				return rc;
+			continue;
+		}
+		if (r->eofdone)
+			return 0;
+		if (r->csv.pstate == 0) {
+			/* Between rows: forget the consumed ones. */
+			r->nfield = r->rowf0 = 0;
+			r->qlen = r->qhead = 0;
+			pxr_buf_reset(&r->fbuf);
+		}
+		rc = pxr_lines_next(&r->in, r->max, &line, &len, err, r->name);
+		if (rc == -2)
+			return -2;
+		if (rc == -1) {
+			pxr_buf_reset(&r->raw);
+			reset_parser(r);
+			return -1;
+		}
+		if (rc == 0) {
+			r->eofdone = 1;
+			if (csv_fini(&r->csv, field_cb, row_cb, r) != 0) {
+				long start = r->rowstart;
+
+				reset_parser(r);
+				pxr_error_set(err, PXR_EXIT_DATAERR,
+				    "unterminated quoted field");
+				pxr_error_at(err, r->name, start);
+				return -1;
+			}
+			continue;
+		}
+		if (r->in.lineno == 1 && len >= 3 &&
+		    memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+			line += 3;
+			len -= 3;
+		}
+		if (r->csv.pstate == 0) {
+			r->rowstart = r->in.lineno;
+			pxr_buf_reset(&r->raw);
+		}
+		if (r->raw.len + len > r->max) {
+			long start = r->rowstart;
+
+			reset_parser(r);
+			pxr_buf_reset(&r->raw);
+			pxr_error_set(err, PXR_EXIT_DATAERR, "record longer "
+			    "than %zu bytes", r->max);
+			return pxr_error_at(err, r->name, start);
+		}
+		pxr_buf_add(&r->raw, line, len);
+		n = csv_parse(&r->csv, line, len, field_cb, row_cb, r);
+		if (n < len) {
+			long start = r->rowstart;
+
+			reset_parser(r);
+			pxr_error_set(err, PXR_EXIT_DATAERR, "%s",
+			    "malformed quoting (a quote inside an unquoted "
+			    "field, or text after a closing quote)");
+			return pxr_error_at(err, r->name, start);
+		}
+	}
+}
+
+void
+pxr_csv_field(struct pxr_buf *b, const char *s, size_t n)
+{
+	size_t i;
+	int quote = 0;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (c == ',' || c == '"' || c == '\n' || c == '\r') {
+			quote = 1;
+			break;
+		}
+	}
+	if (!quote) {
+		pxr_buf_add(b, s, n);
+		return;
+	}
+	pxr_buf_grow(b, n + 2);
+	pxr_buf_addc(b, '"');
+	for (i = 0; i < n; i++) {
+		if (s[i] == '"')
+			pxr_buf_addc(b, '"');
+		pxr_buf_addc(b, s[i]);
+	}
+	pxr_buf_addc(b, '"');
+}

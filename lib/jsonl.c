@@ -1,0 +1,317 @@
+/* jsonl.c: the JSON Lines reader (jansson validates, we keep the text). */
+#include <string.h>
+
+#include <jansson.h>
+
+#include "streamint.h"
+
+static const char *
+skipws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+static unsigned
+hex4(const char *p)
+{
+	unsigned v = 0;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		char c = p[i];
+
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= (unsigned)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v |= (unsigned)(c - 'a' + 10);
+		else
+			v |= (unsigned)(c - 'A' + 10);
+	}
+	return v;
+}
+
+static void
+put_utf8(struct pxr_buf *b, unsigned c)
+{
+	if (c < 0x80)
+		pxr_buf_addc(b, (int)c);
+	else if (c < 0x800) {
+		pxr_buf_addc(b, (int)(0xc0 | (c >> 6)));
+		pxr_buf_addc(b, (int)(0x80 | (c & 0x3f)));
+	} else if (c < 0x10000) {
+		pxr_buf_addc(b, (int)(0xe0 | (c >> 12)));
+		pxr_buf_addc(b, (int)(0x80 | ((c >> 6) & 0x3f)));
+		pxr_buf_addc(b, (int)(0x80 | (c & 0x3f)));
+	} else {
+		pxr_buf_addc(b, (int)(0xf0 | (c >> 18)));
+		pxr_buf_addc(b, (int)(0x80 | ((c >> 12) & 0x3f)));
+		pxr_buf_addc(b, (int)(0x80 | ((c >> 6) & 0x3f)));
+		pxr_buf_addc(b, (int)(0x80 | (c & 0x3f)));
+	}
+}
+
+/*
+ * Decode the (valid) JSON string at p into b; return the byte after its
+ * closing quote.
+ */
+static const char *
+decode_string(const char *p, struct pxr_buf *b)
+{
+	p++;			/* opening quote */
+	for (;;) {
+		const char *q = p;
+
+		while (*q != '"' && *q != '\\')
+			q++;
+		pxr_buf_add(b, p, (size_t)(q - p));
+		p = q;
+		if (*p == '"')
+			return p + 1;
+		p++;
+		switch (*p) {
+		case 'b': pxr_buf_addc(b, '\b'); p++; break;
+		case 'f': pxr_buf_addc(b, '\f'); p++; break;
+		case 'n': pxr_buf_addc(b, '\n'); p++; break;
+		case 'r': pxr_buf_addc(b, '\r'); p++; break;
+		case 't': pxr_buf_addc(b, '\t'); p++; break;
+		case 'u': {
+			unsigned c = hex4(p + 1);
+
+			p += 5;
+			if (c >= 0xd800 && c < 0xdc00 && p[0] == '\\' &&
+			    p[1] == 'u') {
+				unsigned lo = hex4(p + 2);
+
+				c = 0x10000 + ((c - 0xd800) << 10) +
+				    (lo - 0xdc00);
+				p += 6;
+			}
+			put_utf8(b, c);
+			break;
+		}
+		default:
+			pxr_buf_addc(b, *p);
+			p++;
+			break;
+		}
+	}
+}
+
+/* Skip the (valid) JSON value at p; return the byte after it. */
+static const char *
+skip_value(const char *p, const char *end)
+{
+	int depth = 0;
+
+	do {
+		if (*p == '"') {
+			p++;
+			while (*p != '"') {
+				if (*p == '\\')
+					p++;
+				p++;
+			}
+			p++;
+		} else if (*p == '{' || *p == '[') {
+			depth++;
+			p++;
+		} else if (*p == '}' || *p == ']') {
+			depth--;
+			p++;
+		} else if (depth == 0) {
+			while (p < end && *p != ',' && *p != '}' && *p != ']' &&
+			    *p != ' ' && *p != '\t' && *p != '\r' && *p != '\n')
+				p++;
+		} else
+			p++;
+	} while (depth > 0);
+	return p;
+}
+
+int
+pxr_jsonl_next(struct pxr_reader *r, struct pxr_rec *rec,
+    struct pxr_error *err)
+{
+	char *line;
+	size_t len;
+	const char *p, *end;
+	json_error_t je;
+	json_t *j;
+	int rc;
+
+	for (;;) {
+		rc = pxr_lines_next(&r->in, r->max, &line, &len, err, r->name);
+		if (rc <= 0) {
+			pxr_buf_reset(&r->raw);
+			return rc;
+		}
+		pxr_buf_reset(&r->raw);
+		pxr_buf_add(&r->raw, line, len);
+		rec->line = r->in.lineno;
+		if (r->in.lineno == 1 && len >= 3 &&
+		    memcmp(line, "\xef\xbb\xbf", 3) == 0) {
+			line += 3;
+			len -= 3;
+		}
+		end = line + len;
+		if (skipws(line, end) == end)
+			continue;	/* blank line */
+		break;
+	}
+	j = json_loadb(line, len, JSON_REJECT_DUPLICATES |
+	    JSON_DECODE_INT_AS_REAL, &je);
+	if (j == NULL) {
+		if (je.column > 0)
+			pxr_error_set(err, PXR_EXIT_DATAERR, "not a JSON "
+			    "object: %s (column %d)", je.text, je.column);
+		else
+			pxr_error_set(err, PXR_EXIT_DATAERR, "not a JSON "
+			    "object: %s", je.text);
+		return pxr_error_at(err, r->name, r->in.lineno);
+	}
+	if (!json_is_object(j)) {
+		json_decref(j);
+		pxr_error_set(err, PXR_EXIT_DATAERR, "not a JSON object");
+		return pxr_error_at(err, r->name, r->in.lineno);
+	}
+	json_decref(j);
+
+	pxr_rec_clear(rec);
+	p = skipws(line, end) + 1;
+	for (;;) {
+		size_t idx;
+		const char *v;
+
+		p = skipws(p, end);
+		if (*p == '}')
+			break;
+		pxr_buf_reset(&r->jtmp);
+		p = decode_string(p, &r->jtmp);
+		idx = pxr_schema_add(r->sch, r->jtmp.p, r->jtmp.len);
+		pxr_rec_fit(rec);
+		p = skipws(p, end) + 1;	/* ':' */
+		p = skipws(p, end);
+		v = p;
+		switch (*p) {
+		case '"':
+			pxr_buf_reset(&r->jtmp);
+			p = decode_string(p, &r->jtmp);
+			pxr_rec_set(rec, idx, PXR_STR, r->jtmp.p, r->jtmp.len);
+			break;
+		case '{':
+		case '[':
+			p = skip_value(p, end);
+			pxr_rec_setref(rec, idx, PXR_JSON, v, (size_t)(p - v));
+			break;
+		case 'n':
+			p += 4;
+			pxr_rec_setnull(rec, idx);
+			break;
+		case 't':
+		case 'f':
+			p = skip_value(p, end);
+			pxr_rec_setref(rec, idx, PXR_BOOL, v, (size_t)(p - v));
+			break;
+		default:
+			p = skip_value(p, end);
+			pxr_rec_setref(rec, idx, PXR_NUM, v, (size_t)(p - v));
+			break;
+		}
+		p = skipws(p, end);
+		if (*p == ',')
+			p++;
+	}
+	return 1;
+}
+
+int
+pxr_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+
+	while (p < e) {
+		unsigned c = *p;
+		size_t k;
+		unsigned min, v;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf) {
+			k = 1;
+			min = 0x80;
+			v = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			k = 2;
+			min = 0x800;
+			v = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			k = 3;
+			min = 0x10000;
+			v = c & 0x07;
+		} else
+			return 0;
+		if ((size_t)(e - p) <= k)
+			return 0;
+		for (size_t i = 1; i <= k; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return 0;
+			v = (v << 6) | (p[i] & 0x3f);
+		}
+		if (v < min || v > 0x10ffff || (v >= 0xd800 && v < 0xe000))
+			return 0;
+		p += k + 1;
+	}
+	return 1;
+}
+
+int
+pxr_json_string(struct pxr_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i, mark = b->len;
+
+	pxr_buf_grow(b, n + 2);
+	pxr_buf_addc(b, '"');
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+			pxr_buf_addc(b, c);
+			continue;
+		}
+		switch (c) {
+		case '"': pxr_buf_add(b, "\\\"", 2); continue;
+		case '\\': pxr_buf_add(b, "\\\\", 2); continue;
+		case '\n': pxr_buf_add(b, "\\n", 2); continue;
+		case '\r': pxr_buf_add(b, "\\r", 2); continue;
+		case '\t': pxr_buf_add(b, "\\t", 2); continue;
+		default:
+			break;
+		}
+		if (c < 0x20) {
+			pxr_buf_add(b, "\\u00", 4);
+			pxr_buf_addc(b, hex[c >> 4]);
+			pxr_buf_addc(b, hex[c & 15]);
+			continue;
+		}
+		/* Non-ASCII: copy the whole (validated) sequence. */
+		{
+			size_t k = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+
+			if (i + k > n || !pxr_utf8_valid(s + i, k)) {
+				b->len = mark;
+				b->p[mark] = '\0';
+				return -1;
+			}
+			pxr_buf_add(b, s + i, k);
+			i += k - 1;
+		}
+	}
+	pxr_buf_addc(b, '"');
+	return 0;
+}

@@ -1,0 +1,53 @@
+/* mem.h: allocation, growable buffers and per-record arenas. */
+#ifndef PXR_MEM_H
+#define PXR_MEM_H
+
+#include <stddef.h>
+
+/*
+ * Allocation that cannot fail: on exhaustion the process aborts with one
+ * line on stderr (the one place lib/ writes there).  Input sizes are
+ * bounded by the readers' limits, so this is not reachable from data.
+ */
+void	*pxr_malloc(size_t);
+void	*pxr_calloc(size_t, size_t);
+void	*pxr_realloc(void *, size_t);
+void	*pxr_reallocarray(void *, size_t, size_t);
+char	*pxr_strdup(const char *);
+char	*pxr_strndup(const char *, size_t);
+
+/* A growable byte buffer; p is always NUL-terminated after len bytes. */
+struct pxr_buf {
+	char	*p;
+	size_t	 len;
+	size_t	 cap;
+};
+
+void	 pxr_buf_grow(struct pxr_buf *, size_t more);
+void	 pxr_buf_add(struct pxr_buf *, const void *, size_t);
+void	 pxr_buf_adds(struct pxr_buf *, const char *);
+void	 pxr_buf_addc(struct pxr_buf *, int);
+void	 pxr_buf_printf(struct pxr_buf *, const char *, ...)
+	    __attribute__((format(printf, 2, 3)));
+void	 pxr_buf_reset(struct pxr_buf *);
+/* Free the storage; b may be NULL. */
+void	 pxr_buf_free(struct pxr_buf *);
+
+/*
+ * An arena: allocations stay put until pxr_arena_reset, which keeps the
+ * blocks for reuse, so a record's values cost no malloc once warm.
+ */
+struct pxr_arena_block;
+struct pxr_arena {
+	struct pxr_arena_block *head;
+	struct pxr_arena_block *cur;
+};
+
+/* n bytes, valid until the next reset; borrowed from the arena. */
+void	*pxr_arena_alloc(struct pxr_arena *, size_t);
+/* A NUL-terminated copy of n bytes of s in the arena. */
+char	*pxr_arena_strndup(struct pxr_arena *, const char *, size_t);
+void	 pxr_arena_reset(struct pxr_arena *);
+void	 pxr_arena_free(struct pxr_arena *);
+
+#endif

@@ -1,0 +1,606 @@
+/* stream.c: opening inputs, the line source, writers and quarantine. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "streamint.h"
+
+#define CHUNK (256 * 1024)
+
+int
+pxr_lines_next(struct pxr_lines *l, size_t max, char **line, size_t *len,
+    struct pxr_error *err, const char *name)
+{
+	char *nl;
+	ssize_t n;
+	int skipping = 0;
+
+	for (;;) {
+		nl = memchr(l->buf + l->beg, '\n', l->end - l->beg);
+		if (nl != NULL) {
+			size_t start = l->beg;
+
+			l->beg = (size_t)(nl - l->buf) + 1;
+			l->lineno++;
+			if (skipping) {
+				pxr_error_set(err, PXR_EXIT_DATAERR,
+				    "line longer than %zu bytes", max);
+				return pxr_error_at(err, name, l->lineno);
+			}
+			*line = l->buf + start;
+			*len = l->beg - start;
+			return 1;
+		}
+		if (l->eof) {
+			if (l->beg == l->end)
+				return 0;
+			*line = l->buf + l->beg;
+			*len = l->end - l->beg;
+			l->beg = l->end;
+			l->lineno++;
+			if (skipping) {
+				pxr_error_set(err, PXR_EXIT_DATAERR,
+				    "line longer than %zu bytes", max);
+				return pxr_error_at(err, name, l->lineno);
+			}
+			return 1;
+		}
+		if (l->beg > 0) {
+			memmove(l->buf, l->buf + l->beg, l->end - l->beg);
+			l->end -= l->beg;
+			l->beg = 0;
+		}
+		if (l->end == l->cap) {
+			if (l->cap >= max + 2) {
+				skipping = 1;
+				l->end = 0;
+			} else {
+				l->cap = l->cap == 0 ? CHUNK : l->cap * 2;
+				if (l->cap > max + 2)
+					l->cap = max + 2;
+				l->buf = pxr_realloc(l->buf, l->cap);
+			}
+		}
+		do
+			n = read(l->fd, l->buf + l->end, l->cap - l->end);
+		while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			pxr_error_set(err, PXR_EXIT_IOERR, "read: %s",
+			    strerror(errno));
+			pxr_error_at(err, name, 0);
+			return -2;
+		}
+		if (n == 0)
+			l->eof = 1;
+		l->end += (size_t)n;
+		l->bytes += (uint64_t)n;
+	}
+}
+
+/* Look at the first non-blank byte without consuming it. */
+static int
+sniff(struct pxr_reader *r, struct pxr_error *err)
+{
+	struct pxr_lines *l = &r->in;
+	ssize_t n;
+	size_t i;
+
+	for (;;) {
+		for (i = l->beg; i < l->end; i++) {
+			unsigned char c = (unsigned char)l->buf[i];
+
+			if (c == ' ' || c == '\t' || c == '\r' || c == '\n')
+				continue;
+			/* A BOM then '{' is still JSON Lines to a person. */
+			if (c == 0xef && i + 2 < l->end &&
+			    (unsigned char)l->buf[i + 1] == 0xbb &&
+			    (unsigned char)l->buf[i + 2] == 0xbf) {
+				i += 2;
+				continue;
+			}
+			return c == '{' ? PXR_FMT_JSONL : PXR_FMT_CSV;
+		}
+		if (l->eof || l->end - l->beg > 65536)
+			return PXR_FMT_CSV;
+		if (l->end == l->cap) {
+			l->cap = l->cap == 0 ? CHUNK : l->cap * 2;
+			l->buf = pxr_realloc(l->buf, l->cap);
+		}
+		do
+			n = read(l->fd, l->buf + l->end, l->cap - l->end);
+		while (n < 0 && errno == EINTR);
+		if (n < 0) {
+			pxr_error_set(err, PXR_EXIT_IOERR, "read: %s",
+			    strerror(errno));
+			return pxr_error_at(err, r->name, 0);
+		}
+		if (n == 0)
+			l->eof = 1;
+		l->end += (size_t)n;
+		l->bytes += (uint64_t)n;
+	}
+}
+
+struct pxr_reader *
+pxr_reader_open(const char *path, const struct pxr_reader_opts *o,
+    struct pxr_schema *sch, struct pxr_error *err)
+{
+	struct pxr_reader *r;
+	int fd;
+
+	if (path == NULL || strcmp(path, "-") == 0) {
+		fd = 0;
+		path = "-";
+	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+		pxr_error_set(err, PXR_EXIT_NOINPUT, "%s", strerror(errno));
+		pxr_error_at(err, path, 0);
+		return NULL;
+	}
+	r = pxr_calloc(1, sizeof(*r));
+	r->name = pxr_strdup(path);
+	r->in.fd = fd;
+	r->sch = sch;
+	r->max = o != NULL && o->max_record > 0 ? o->max_record :
+	    PXR_MAX_RECORD_DEFAULT;
+	r->fmt = o != NULL ? o->fmt : PXR_FMT_AUTO;
+	if (r->fmt == PXR_FMT_AUTO) {
+		r->fmt = sniff(r, err);
+		if (r->fmt < 0) {
+			pxr_reader_close(r);
+			return NULL;
+		}
+	}
+	if (r->fmt == PXR_FMT_CSV &&
+	    pxr_csv_open(r, o != NULL ? o->columns : NULL, err) < 0) {
+		pxr_reader_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+int
+pxr_reader_next(struct pxr_reader *r, struct pxr_rec *rec,
+    struct pxr_error *err)
+{
+	rec->file = r->name;
+	if (r->fmt == PXR_FMT_CSV)
+		return pxr_csv_next(r, rec, err);
+	return pxr_jsonl_next(r, rec, err);
+}
+
+int
+pxr_reader_format(const struct pxr_reader *r)
+{
+	return r->fmt;
+}
+
+const char *
+pxr_reader_raw(const struct pxr_reader *r, size_t *n)
+{
+	*n = r->raw.len;
+	return r->raw.p == NULL ? "" : r->raw.p;
+}
+
+const char *
+pxr_reader_header(const struct pxr_reader *r, size_t *n)
+{
+	*n = r->header.len;
+	return r->haveheader ? r->header.p : NULL;
+}
+
+uint64_t
+pxr_reader_bytes(const struct pxr_reader *r)
+{
+	return r->in.bytes - (r->in.end - r->in.beg);
+}
+
+const char *
+pxr_reader_name(const struct pxr_reader *r)
+{
+	return r->name;
+}
+
+void
+pxr_reader_close(struct pxr_reader *r)
+{
+	if (r == NULL)
+		return;
+	if (r->in.fd > 0)
+		close(r->in.fd);
+	pxr_csv_close(r);
+	free(r->in.buf);
+	free(r->name);
+	pxr_buf_free(&r->raw);
+	pxr_buf_free(&r->header);
+	pxr_buf_free(&r->jtmp);
+	free(r);
+}
+
+/* Writers. */
+
+struct pxr_writer {
+	FILE	*fp;
+	int	 fmt;
+	int	 flags;
+	int	 started;
+	size_t	*cols;		/* CSV: schema indices of the header */
+	size_t	 ncols;
+	size_t	 schn;		/* schema size when the header was written */
+	char	**jnames;	/* JSON: "name": prefixes by schema index */
+	size_t	 njnames;
+	struct pxr_buf out;
+};
+
+struct pxr_writer *
+pxr_writer_new(FILE *fp, int fmt, int flags)
+{
+	struct pxr_writer *w = pxr_calloc(1, sizeof(*w));
+
+	w->fp = fp;
+	w->fmt = fmt == PXR_FMT_JSONL ? PXR_FMT_JSONL : PXR_FMT_CSV;
+	w->flags = flags;
+	return w;
+}
+
+int
+pxr_writer_format(const struct pxr_writer *w)
+{
+	return w->fmt;
+}
+
+static int
+drain(struct pxr_writer *w, struct pxr_error *err)
+{
+	if (w->out.len > 0 &&
+	    fwrite(w->out.p, 1, w->out.len, w->fp) != w->out.len) {
+		pxr_buf_reset(&w->out);
+		return pxr_error_set(err, PXR_EXIT_IOERR, "write: %s",
+		    strerror(errno));
+	}
+	pxr_buf_reset(&w->out);
+	return 0;
+}
+
+int
+pxr_writer_header(struct pxr_writer *w, const struct pxr_schema *sch,
+    struct pxr_error *err)
+{
+	size_t i;
+
+	if (w->started)
+		return 0;
+	w->started = 1;
+	if (w->fmt != PXR_FMT_CSV)
+		return 0;
+	w->cols = pxr_reallocarray(NULL, sch->n + 1, sizeof(*w->cols));
+	for (i = 0; i < sch->n; i++)
+		if (sch->visible[i])
+			w->cols[w->ncols++] = i;
+	w->schn = sch->n;
+	if (w->flags & PXR_W_NOHEADER)
+		return 0;
+	for (i = 0; i < w->ncols; i++) {
+		const char *nm = sch->names[w->cols[i]];
+
+		if (i > 0)
+			pxr_buf_addc(&w->out, ',');
+		pxr_csv_field(&w->out, nm, strlen(nm));
+	}
+	pxr_buf_addc(&w->out, '\n');
+	return drain(w, err);
+}
+
+static int
+looks_numeric(const char *s, size_t n)
+{
+	char *end;
+
+	if (n == 0 || n > 64)
+		return 0;
+	errno = 0;
+	(void)strtod(s, &end);
+	return end == s + n;
+}
+
+static void
+csv_cell(struct pxr_writer *w, const struct pxr_val *v)
+{
+	if (v->t == PXR_ABSENT || v->t == PXR_NULL)
+		return;
+	if (v->t == PXR_STR && v->n == 0) {
+		pxr_buf_add(&w->out, "\"\"", 2);
+		return;
+	}
+	if ((w->flags & PXR_W_FORMULA_GUARD) && v->t == PXR_STR &&
+	    strchr("=+-@\t\r", v->s[0]) != NULL && !looks_numeric(v->s, v->n)) {
+		struct pxr_buf t = { 0 };
+
+		pxr_buf_addc(&t, '\'');
+		pxr_buf_add(&t, v->s, v->n);
+		pxr_csv_field(&w->out, t.p, t.len);
+		pxr_buf_free(&t);
+		return;
+	}
+	pxr_csv_field(&w->out, v->s, v->n);
+}
+
+static int
+write_csv(struct pxr_writer *w, const struct pxr_rec *rec,
+    struct pxr_error *err)
+{
+	size_t i;
+
+	for (i = w->schn; i < rec->sch->n; i++)
+		if (rec->sch->visible[i] && pxr_rec_get(rec, i)->t !=
+		    PXR_ABSENT) {
+			pxr_error_set(err, PXR_EXIT_DATAERR, "field '%s' is not "
+			    "in the CSV header written from the first record",
+			    rec->sch->names[i]);
+			return pxr_error_at(err, rec->file, rec->line);
+		}
+	for (i = 0; i < w->ncols; i++) {
+		if (i > 0)
+			pxr_buf_addc(&w->out, ',');
+		csv_cell(w, pxr_rec_get(rec, w->cols[i]));
+	}
+	pxr_buf_addc(&w->out, '\n');
+	return 0;
+}
+
+static const char *
+jname(struct pxr_writer *w, const struct pxr_schema *sch, size_t i)
+{
+	if (i >= w->njnames) {
+		size_t old = w->njnames;
+
+		w->njnames = sch->n + 8;
+		w->jnames = pxr_reallocarray(w->jnames, w->njnames,
+		    sizeof(*w->jnames));
+		memset(w->jnames + old, 0, (w->njnames - old) *
+		    sizeof(*w->jnames));
+	}
+	if (w->jnames[i] == NULL) {
+		struct pxr_buf b = { 0 };
+
+		if (pxr_json_string(&b, sch->names[i], strlen(sch->names[i]))
+		    < 0) {
+			pxr_buf_reset(&b);
+			pxr_buf_adds(&b, "\"\"");
+		}
+		pxr_buf_addc(&b, ':');
+		w->jnames[i] = b.p;
+	}
+	return w->jnames[i];
+}
+
+static int
+write_jsonl(struct pxr_writer *w, const struct pxr_rec *rec,
+    struct pxr_error *err)
+{
+	size_t i, mark = w->out.len;
+	int first = 1;
+
+	pxr_buf_addc(&w->out, '{');
+	for (i = 0; i < rec->sch->n; i++) {
+		const struct pxr_val *v = pxr_rec_get(rec, i);
+
+		if (v->t == PXR_ABSENT || !rec->sch->visible[i])
+			continue;
+		if (!first)
+			pxr_buf_addc(&w->out, ',');
+		first = 0;
+		pxr_buf_adds(&w->out, jname(w, rec->sch, i));
+		switch (v->t) {
+		case PXR_NULL:
+			pxr_buf_add(&w->out, "null", 4);
+			break;
+		case PXR_STR:
+			if (pxr_json_string(&w->out, v->s, v->n) < 0) {
+				w->out.len = mark;
+				pxr_error_set(err, PXR_EXIT_DATAERR, "field "
+				    "'%s': not valid UTF-8, cannot be written "
+				    "as JSON", rec->sch->names[i]);
+				return pxr_error_at(err, rec->file, rec->line);
+			}
+			break;
+		default:
+			pxr_buf_add(&w->out, v->s, v->n);
+			break;
+		}
+	}
+	pxr_buf_add(&w->out, "}\n", 2);
+	return 0;
+}
+
+int
+pxr_writer_write(struct pxr_writer *w, const struct pxr_rec *rec,
+    struct pxr_error *err)
+{
+	int rc;
+
+	if (!w->started && pxr_writer_header(w, rec->sch, err) < 0)
+		return -1;
+	if (w->fmt == PXR_FMT_CSV)
+		rc = write_csv(w, rec, err);
+	else
+		rc = write_jsonl(w, rec, err);
+	if (rc < 0)
+		return -1;
+	if (w->out.len >= 65536)
+		return drain(w, err);
+	return 0;
+}
+
+int
+pxr_writer_flush(struct pxr_writer *w, struct pxr_error *err)
+{
+	if (drain(w, err) < 0)
+		return -1;
+	if (fflush(w->fp) != 0)
+		return pxr_error_set(err, PXR_EXIT_IOERR, "write: %s",
+		    strerror(errno));
+	return 0;
+}
+
+void
+pxr_writer_free(struct pxr_writer *w)
+{
+	size_t i;
+
+	if (w == NULL)
+		return;
+	for (i = 0; i < w->njnames; i++)
+		free(w->jnames[i]);
+	free(w->jnames);
+	free(w->cols);
+	pxr_buf_free(&w->out);
+	free(w);
+}
+
+/* Quarantine. */
+
+struct pxr_quarantine {
+	FILE	*fp;
+	char	*path;
+	int	 started;
+	int	 fmt;
+	struct pxr_buf b;
+};
+
+struct pxr_quarantine *
+pxr_quarantine_open(const char *path, struct pxr_error *err)
+{
+	struct pxr_quarantine *q;
+	FILE *fp;
+
+	if ((fp = fopen(path, "we")) == NULL) {
+		pxr_error_set(err, PXR_EXIT_CANTCREAT, "%s", strerror(errno));
+		pxr_error_at(err, path, 0);
+		return NULL;
+	}
+	q = pxr_calloc(1, sizeof(*q));
+	q->fp = fp;
+	q->path = pxr_strdup(path);
+	return q;
+}
+
+static size_t
+chomp(const char *s, size_t n)
+{
+	while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r'))
+		n--;
+	return n;
+}
+
+static void
+json_lossy(struct pxr_buf *b, const char *s, size_t n)
+{
+	struct pxr_buf t = { 0 };
+	size_t i;
+
+	if (pxr_json_string(b, s, n) == 0)
+		return;
+	/* Not UTF-8: keep ASCII, mark every other byte as U+FFFD. */
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x80)
+			pxr_buf_addc(&t, s[i]);
+		else
+			pxr_buf_adds(&t, "\xef\xbf\xbd");
+	(void)pxr_json_string(b, t.p, t.len);
+	pxr_buf_free(&t);
+}
+
+int
+pxr_quarantine_put(struct pxr_quarantine *q, const struct pxr_reader *r,
+    const char *errtext, struct pxr_error *err)
+{
+	const char *raw;
+	size_t n, i;
+
+	raw = pxr_reader_raw(r, &n);
+	n = chomp(raw, n);
+	pxr_buf_reset(&q->b);
+	if (pxr_reader_format(r) == PXR_FMT_CSV) {
+		if (!q->started) {
+			const char *h = pxr_reader_header(r, &i);
+
+			if (h != NULL) {
+				pxr_buf_add(&q->b, h, chomp(h, i));
+				pxr_buf_addc(&q->b, ',');
+			} else if (r->sch != NULL) {
+				for (i = 0; i < r->ncols; i++) {
+					const char *nm =
+					    r->sch->names[r->colmap[i]];
+
+					pxr_csv_field(&q->b, nm, strlen(nm));
+					pxr_buf_addc(&q->b, ',');
+				}
+			}
+			pxr_buf_adds(&q->b, "error\n");
+		}
+		pxr_buf_add(&q->b, raw, n);
+		pxr_buf_addc(&q->b, ',');
+		pxr_csv_field(&q->b, errtext, strlen(errtext));
+		pxr_buf_addc(&q->b, '\n');
+	} else {
+		/* Trim to the object's braces when the line is one. */
+		size_t a = 0, z = n;
+
+		while (a < z && (raw[a] == ' ' || raw[a] == '\t'))
+			a++;
+		while (z > a && (raw[z - 1] == ' ' || raw[z - 1] == '\t'))
+			z--;
+		if (z - a >= 2 && raw[a] == '{' && raw[z - 1] == '}' &&
+		    memchr(raw + a, '\n', z - a) == NULL) {
+			size_t k = z - 1;
+
+			pxr_buf_add(&q->b, raw + a, k - a);
+			while (k > a + 1 && (raw[k - 1] == ' ' ||
+			    raw[k - 1] == '\t'))
+				k--;
+			if (k > a + 1)
+				pxr_buf_addc(&q->b, ',');
+			pxr_buf_adds(&q->b, "\"error\":");
+			json_lossy(&q->b, errtext, strlen(errtext));
+			pxr_buf_add(&q->b, "}\n", 2);
+		} else {
+			pxr_buf_adds(&q->b, "{\"error\":");
+			json_lossy(&q->b, errtext, strlen(errtext));
+			pxr_buf_adds(&q->b, ",\"raw\":");
+			json_lossy(&q->b, raw, n);
+			pxr_buf_add(&q->b, "}\n", 2);
+		}
+	}
+	q->started = 1;
+	if (fwrite(q->b.p, 1, q->b.len, q->fp) != q->b.len) {
+		pxr_error_set(err, PXR_EXIT_IOERR, "write: %s",
+		    strerror(errno));
+		return pxr_error_at(err, q->path, 0);
+	}
+	return 0;
+}
+
+int
+pxr_quarantine_close(struct pxr_quarantine *q, struct pxr_error *err)
+{
+	int rc = 0;
+
+	if (q == NULL)
+		return 0;
+	if (fflush(q->fp) != 0 || fsync(fileno(q->fp)) != 0) {
+		rc = pxr_error_set(err, PXR_EXIT_IOERR, "write: %s",
+		    strerror(errno));
+		pxr_error_at(err, q->path, 0);
+	}
+	if (fclose(q->fp) != 0 && rc == 0) {
+		rc = pxr_error_set(err, PXR_EXIT_IOERR, "close: %s",
+		    strerror(errno));
+		pxr_error_at(err, q->path, 0);
+	}
+	free(q->path);
+	pxr_buf_free(&q->b);
+	free(q);
+	return rc;
+}

@@ -1,0 +1,100 @@
+/* stream.h: record readers and writers for CSV and JSON Lines. */
+#ifndef PXR_STREAM_H
+#define PXR_STREAM_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "error.h"
+#include "rec.h"
+
+enum pxr_fmt {
+	PXR_FMT_AUTO = 0,
+	PXR_FMT_CSV,
+	PXR_FMT_JSONL
+};
+
+#define PXR_MAX_RECORD_DEFAULT (64u * 1024 * 1024)
+
+struct pxr_reader_opts {
+	int	 fmt;		/* PXR_FMT_AUTO: first non-blank byte '{' is JSONL */
+	char	**columns;	/* CSV without header: these names (NULL-ended) */
+	size_t	 max_record;	/* bytes of one record; 0: the default */
+};
+
+struct pxr_reader;
+
+/*
+ * Open path ("-" or NULL: stdin) for reading records whose names go into
+ * sch (borrowed; several readers may share one).  NULL on error (exit 66
+ * for a file that cannot be opened).
+ */
+struct pxr_reader *pxr_reader_open(const char *path,
+	    const struct pxr_reader_opts *, struct pxr_schema *,
+	    struct pxr_error *);
+/*
+ * Read the next record into rec (whose schema must be the reader's).
+ * 1: a record; 0: end of input; -1: a bad record, err says why and where,
+ * and the next call goes on after it; -2: the stream cannot go on.
+ */
+int	 pxr_reader_next(struct pxr_reader *, struct pxr_rec *,
+	    struct pxr_error *);
+/* The input's format, once known (after the first read). */
+int	 pxr_reader_format(const struct pxr_reader *);
+/* The exact text of the last record (or bad record) read; borrowed. */
+const char *pxr_reader_raw(const struct pxr_reader *, size_t *);
+/* The CSV header line as read, without line end; borrowed, may be NULL. */
+const char *pxr_reader_header(const struct pxr_reader *, size_t *);
+/* Bytes consumed so far. */
+uint64_t pxr_reader_bytes(const struct pxr_reader *);
+/* The input's name for messages ("-" for stdin); borrowed. */
+const char *pxr_reader_name(const struct pxr_reader *);
+void	 pxr_reader_close(struct pxr_reader *);
+
+enum {
+	PXR_W_NOHEADER = 1,	/* CSV: no header line */
+	PXR_W_FORMULA_GUARD = 2	/* CSV: prefix text that a spreadsheet runs */
+};
+
+struct pxr_writer;
+
+/* A writer of fmt (CSV or JSONL) on fp (borrowed). */
+struct pxr_writer *pxr_writer_new(FILE *, int fmt, int flags);
+/*
+ * Write the visible fields of rec.  CSV: the header is the visible names
+ * at the first write.  -1 and err on a record that cannot be written
+ * (exit 65: the data; exit 74: the output).
+ */
+int	 pxr_writer_write(struct pxr_writer *, const struct pxr_rec *,
+	    struct pxr_error *);
+/* Write the CSV header now if nothing was written (for empty output). */
+int	 pxr_writer_header(struct pxr_writer *, const struct pxr_schema *,
+	    struct pxr_error *);
+/* Push buffered bytes to the FILE and fflush it; -1 and err on failure. */
+int	 pxr_writer_flush(struct pxr_writer *, struct pxr_error *);
+int	 pxr_writer_format(const struct pxr_writer *);
+void	 pxr_writer_free(struct pxr_writer *);
+
+/* Append s (n bytes) to b as one CSV field, quoted when needed. */
+void	 pxr_csv_field(struct pxr_buf *, const char *, size_t);
+/* Append s as a JSON string literal; -1 if s is not valid UTF-8. */
+int	 pxr_json_string(struct pxr_buf *, const char *, size_t);
+/* 1 if the n bytes at s are valid UTF-8. */
+int	 pxr_utf8_valid(const char *, size_t);
+
+/*
+ * A quarantine file: bad records with an "error" field, in the input's
+ * format.  CSV: the raw row, then the error as the last field (a header
+ * "...,error" first).  JSON Lines: the object with an "error" member, or
+ * {"error":…,"raw":…} for a line that is not an object.
+ */
+struct pxr_quarantine;
+
+struct pxr_quarantine *pxr_quarantine_open(const char *path,
+	    struct pxr_error *);
+/* Write the reader's last record with its error. */
+int	 pxr_quarantine_put(struct pxr_quarantine *, const struct pxr_reader *,
+	    const char *errtext, struct pxr_error *);
+int	 pxr_quarantine_close(struct pxr_quarantine *, struct pxr_error *);
+
+#endif

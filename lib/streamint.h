@@ -1,0 +1,72 @@
+/* streamint.h: what stream.c, csv.c and jsonl.c share; not for cmd/. */
+#ifndef PXR_STREAMINT_H
+#define PXR_STREAMINT_H
+
+#include <csv.h>
+
+#include "stream.h"
+
+/* A buffered source of lines. */
+struct pxr_lines {
+	int	 fd;
+	char	*buf;
+	size_t	 cap;
+	size_t	 beg;
+	size_t	 end;
+	int	 eof;
+	uint64_t bytes;
+	long	 lineno;	/* of the line last returned */
+};
+
+struct csvrow {
+	size_t	 f0;		/* first field in the field arrays */
+	size_t	 nf;
+	long	 line;
+	int	 nul;		/* a field held a NUL byte */
+};
+
+struct pxr_reader {
+	char	*name;
+	int	 fmt;
+	size_t	 max;
+	struct pxr_lines in;
+	struct pxr_schema *sch;
+	struct pxr_buf raw;	/* the last record's text */
+	int	 started;
+
+	/* CSV */
+	struct csv_parser csv;
+	int	 csvinit;
+	int	 eofdone;
+	struct pxr_buf header;	/* raw header line */
+	int	 haveheader;
+	size_t	*colmap;	/* input column -> schema index */
+	size_t	 ncols;
+	struct pxr_buf fbuf;	/* field bytes */
+	size_t	*foff;
+	size_t	*flen;
+	unsigned char *fnull;
+	size_t	 nfield;
+	size_t	 fcap;
+	struct csvrow *q;
+	size_t	 qlen;
+	size_t	 qhead;
+	size_t	 qcap;
+	long	 rowstart;
+	int	 rownul;
+	size_t	 rowf0;
+
+	/* JSON Lines */
+	struct pxr_buf jtmp;
+};
+
+int	 pxr_lines_next(struct pxr_lines *, size_t max, char **, size_t *,
+	    struct pxr_error *, const char *name);
+
+int	 pxr_csv_open(struct pxr_reader *, char **columns, struct pxr_error *);
+int	 pxr_csv_next(struct pxr_reader *, struct pxr_rec *, struct pxr_error *);
+void	 pxr_csv_close(struct pxr_reader *);
+int	 pxr_jsonl_next(struct pxr_reader *, struct pxr_rec *,
+	    struct pxr_error *);
+
+#endif

@@ -1,0 +1,105 @@
+/* stream_test.c: CSV and JSON Lines readers and writers, in memory. */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "stream.h"
+#include "unit.h"
+
+/* Read all of text as the given format, write it back as out format. */
+static char *
+roundtrip(const char *text, int infmt, int outfmt, int *nbad)
+{
+	char path[] = "/tmp/pxr-unit-XXXXXX";
+	int fd = mkstemp(path);
+	struct pxr_schema *s = pxr_schema_new();
+	struct pxr_reader_opts o = { infmt, NULL, 0 };
+	struct pxr_reader *rd;
+	struct pxr_writer *w;
+	struct pxr_error e;
+	struct pxr_rec r;
+	char *buf = NULL;
+	size_t n = 0;
+	FILE *mem;
+	int rc;
+
+	if (write(fd, text, strlen(text)) < 0)
+		return NULL;
+	close(fd);
+	rd = pxr_reader_open(path, &o, s, &e);
+	mem = open_memstream(&buf, &n);
+	w = pxr_writer_new(mem, outfmt, 0);
+	pxr_rec_init(&r, s);
+	*nbad = 0;
+	while ((rc = pxr_reader_next(rd, &r, &e)) != 0) {
+		if (rc < 0) {
+			(*nbad)++;
+			if (rc == -2)
+				break;
+			continue;
+		}
+		pxr_rec_fit(&r);
+		pxr_writer_write(w, &r, &e);
+	}
+	if (s->n > 0)
+		pxr_writer_header(w, s, &e);
+	pxr_writer_flush(w, &e);
+	pxr_writer_free(w);
+	fclose(mem);
+	pxr_rec_fini(&r);
+	pxr_reader_close(rd);
+	pxr_schema_free(s);
+	unlink(path);
+	return buf;
+}
+
+int
+main(void)
+{
+	struct pxr_buf b = { 0 };
+	char *out;
+	int bad;
+
+	out = roundtrip("a,b\n1,\"x,y\"\n", PXR_FMT_AUTO, PXR_FMT_JSONL, &bad);
+	CHECK_STR(out, "{\"a\":\"1\",\"b\":\"x,y\"}\n", "CSV to JSON Lines");
+	free(out);
+	out = roundtrip("{\"n\":12345678901234567890,\"o\":{\"k\":[1,2]}}\n",
+	    PXR_FMT_AUTO, PXR_FMT_CSV, &bad);
+	CHECK_STR(out, "n,o\n12345678901234567890,\"{\"\"k\"\":[1,2]}\"\n",
+	    "big numbers and nested members keep their text");
+	free(out);
+	out = roundtrip("a,b\r\n1,2\r\n", PXR_FMT_AUTO, PXR_FMT_CSV, &bad);
+	CHECK_STR(out, "a,b\n1,2\n", "CRLF in, LF out");
+	free(out);
+	out = roundtrip("\xef\xbb\xbf" "a\n1\n", PXR_FMT_AUTO, PXR_FMT_JSONL,
+	    &bad);
+	CHECK_STR(out, "{\"a\":\"1\"}\n", "BOM skipped");
+	free(out);
+	out = roundtrip("a,b\n,\"\"\n", PXR_FMT_AUTO, PXR_FMT_JSONL, &bad);
+	CHECK_STR(out, "{\"a\":null,\"b\":\"\"}\n",
+	    "empty cell is null, quoted empty is empty text");
+	free(out);
+	out = roundtrip("a\n1\n2\n3", PXR_FMT_AUTO, PXR_FMT_CSV, &bad);
+	CHECK_STR(out, "a\n1\n2\n3\n", "no final newline");
+	free(out);
+	out = roundtrip("{\"a\":1}\n\n  \n{\"a\":2,\"a\":3}\n{\"a\":\"\\u00e5\"}\n",
+	    PXR_FMT_AUTO, PXR_FMT_JSONL, &bad);
+	CHECK_STR(out, "{\"a\":1}\n{\"a\":\"\xc3\xa5\"}\n",
+	    "blank lines skipped, duplicate keys refused, escapes decoded");
+	CHECK(bad == 1, "one bad JSON line (%d)", bad);
+	free(out);
+
+	pxr_csv_field(&b, "plain", 5);
+	pxr_buf_addc(&b, '|');
+	pxr_csv_field(&b, "a\"b", 3);
+	pxr_buf_addc(&b, '|');
+	pxr_csv_field(&b, "l1\nl2", 5);
+	CHECK_STR(b.p, "plain|\"a\"\"b\"|\"l1\nl2\"", "minimal quoting");
+	pxr_buf_reset(&b);
+	CHECK(pxr_json_string(&b, "\xff", 1) == -1, "invalid UTF-8 refused");
+	CHECK(pxr_json_string(&b, "\x01\t\xc5\x82", 4) == 0 &&
+	    strcmp(b.p, "\"\\u0001\\t\xc5\x82\"") == 0, "JSON escapes");
+	CHECK(pxr_utf8_valid("\xed\xa0\x80", 3) == 0, "surrogates invalid");
+	CHECK(pxr_utf8_valid("\xc0\xaf", 2) == 0, "overlong invalid");
+	pxr_buf_free(&b);
+	UNIT_END();
+}
