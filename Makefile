@@ -2,8 +2,8 @@
 # GNU make.
 include config.mk
 
-CMDS = pxr-join
-LIBOBJ = error mem rec stream csv jsonl
+CMDS = pxr-join pxr-detect
+LIBOBJ = error mem rec stream csv jsonl time expr jpos rules
 UNITS = rec stream
 
 # SANITIZE=1 builds with ASan+UBSan into san/ instead of build/.

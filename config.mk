@@ -3,7 +3,7 @@ VERSION = 0.1
 PREFIX = /usr/local
 MANPREFIX = $(PREFIX)/share/man
 CC = cc
-CPPFLAGS = -D_GNU_SOURCE -DPXR_VERSION='"$(VERSION)"' -Ilib -Icmd
+CPPFLAGS = -D_GNU_SOURCE -DPXR_VERSION='"$(VERSION)"' -iquote lib -iquote cmd
 CFLAGS = -std=c11 -O2 -Wall -Wextra -Werror -D_FORTIFY_SOURCE=2 \
 	-fstack-protector-strong
 LDLIBS = -lcsv -ljansson -lpcre2-8 -lm
