@@ -4,7 +4,7 @@ include config.mk
 
 CMDS = pxr-join pxr-detect
 LIBOBJ = error mem rec stream csv jsonl time expr jpos rules
-UNITS = rec stream
+UNITS = rec stream expr
 
 # SANITIZE=1 builds with ASan+UBSan into san/ instead of build/.
 BUILD = build

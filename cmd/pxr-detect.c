@@ -75,14 +75,13 @@ id_part(struct pxr_buf *b, const char *s, size_t n)
 static int
 bind(struct pxr_cli *c, struct pxr_schema *sch)
 {
-	size_t i, n = sch->n;
+	size_t i;
 
 	(void)c;
 	/* The default key: every field the input has, in order. */
-	D.keyfields = pxr_calloc(n + 1, sizeof(*D.keyfields));
-	for (i = 0; i < n; i++)
-		if (sch->visible[i])
-			D.keyfields[D.nkeyfields++] = i;
+	D.keyfields = pxr_calloc(sch->norder + 1, sizeof(*D.keyfields));
+	for (i = 0; i < sch->norder; i++)
+		D.keyfields[D.nkeyfields++] = sch->order[i];
 	i = pxr_schema_find(sch, "customer_id", 11);
 	D.add_customer = i == PXR_NOFIELD || !sch->visible[i];
 	pxr_rules_bind(D.R, sch);
@@ -269,6 +268,7 @@ die_rules(struct pxr_cli *c, const char *path, struct pxr_diags *d)
 {
 	size_t i;
 
+	pxr_diags_sort(d);
 	for (i = 0; i < d->n; i++)
 		if (d->v[i].sev == PXR_SEV_ERROR)
 			fprintf(stderr, "%s: %s:%ld:%d: %s\n", c->prog, path,

@@ -80,19 +80,14 @@ pxr_csv_open(struct pxr_reader *r, char **columns, struct pxr_error *err)
 		continue;
 	r->colmap = pxr_reallocarray(NULL, n + 1, sizeof(*r->colmap));
 	for (i = 0; i < n; i++) {
-		if (pxr_schema_find(r->sch, columns[i], strlen(columns[i])) !=
-		    PXR_NOFIELD && r->sch->visible[pxr_schema_find(r->sch,
-		    columns[i], strlen(columns[i]))]) {
-			size_t j;
+		size_t j;
 
-			for (j = 0; j < i; j++)
-				if (strcmp(columns[j], columns[i]) == 0) {
-					pxr_error_set(err, PXR_EXIT_USAGE,
-					    "--columns: duplicate name '%s'",
-					    columns[i]);
-					return -1;
-				}
-		}
+		for (j = 0; j < i; j++)
+			if (strcmp(columns[j], columns[i]) == 0) {
+				pxr_error_set(err, PXR_EXIT_USAGE, "--columns: "
+				    "duplicate name '%s'", columns[i]);
+				return -1;
+			}
 		r->colmap[i] = pxr_schema_add(r->sch, columns[i],
 		    strlen(columns[i]));
 	}

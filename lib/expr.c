@@ -1083,7 +1083,8 @@ unify(struct ev *x, struct pxr_value *a, struct pxr_value *b)
 	struct pxr_error e;
 	int da, db, ra, rb;
 
-	if (a->t == PXR_V_FIELD && b->t == PXR_V_FIELD) {
+	if ((a->t == PXR_V_FIELD || a->t == PXR_V_STR) &&
+	    (b->t == PXR_V_FIELD || b->t == PXR_V_STR)) {
 		if (pxr_number_parse(a->s, a->n, &ta) &&
 		    pxr_number_parse(b->s, b->n, &tb)) {
 			*a = ta;
@@ -1136,6 +1137,12 @@ unify(struct ev *x, struct pxr_value *a, struct pxr_value *b)
 }
 
 static int eval(struct ev *, const struct node *, struct pxr_value *);
+
+static int
+is_null_lit(const struct node *n)
+{
+	return n->op == N_LIT && n->lit.t == PXR_V_NULL;
+}
 
 static int
 load_field(struct ev *x, const struct node *n, struct pxr_value *v)
@@ -1319,6 +1326,15 @@ arith(struct ev *x, int op, struct pxr_value a, struct pxr_value b,
 	memset(r, 0, sizeof(*r));
 	if (a.t == PXR_V_NULL || b.t == PXR_V_NULL)
 		return 0;
+	if ((op == N_ADD || op == N_SUB) && a.t == PXR_V_FIELD &&
+	    b.t == PXR_V_DUR && looks_date(&a)) {
+		if (as_time(x, &a) < 0)
+			return -1;
+	} else if (op == N_ADD && b.t == PXR_V_FIELD && a.t == PXR_V_DUR &&
+	    looks_date(&b)) {
+		if (as_time(x, &b) < 0)
+			return -1;
+	}
 	if (a.t == PXR_V_FIELD && b.t == PXR_V_FIELD && op != N_SUB) {
 		if (as_number(x, &a) < 0 || as_number(x, &b) < 0)
 			return -1;
@@ -1605,8 +1621,6 @@ call(struct ev *x, const struct node *n, struct pxr_value *r)
 	}
 	switch (n->fn) {
 	case F_TIME:
-		if (a[0].t == PXR_V_STR)
-			a[0].t = PXR_V_FIELD;
 		if (as_time(x, &a[0]) < 0)
 			return -1;
 		*r = a[0];
@@ -1909,12 +1923,15 @@ eval(struct ev *x, const struct node *n, struct pxr_value *r)
 		if (eval(x, n->kid[0], &a) < 0 || eval(x, n->kid[1], &b) < 0)
 			return -1;
 		memset(r, 0, sizeof(*r));
-		if ((a.t == PXR_V_NULL) != (b.t == PXR_V_NULL) &&
-		    n->kid[0]->op != N_LIT && n->kid[1]->op != N_LIT) {
-			/* A null operand (not a literal null): false. */
-			r->t = PXR_V_BOOL;
+		r->t = PXR_V_BOOL;
+		if (is_null_lit(n->kid[0]) || is_null_lit(n->kid[1])) {
+			/* x == null, x != null: a test of nullness. */
+			c = a.t == PXR_V_NULL && b.t == PXR_V_NULL;
+			r->i = n->op == N_EQ ? c : !c;
 			return 0;
 		}
+		if (a.t == PXR_V_NULL || b.t == PXR_V_NULL)
+			return 0;	/* comparisons with null are false */
 		if (values_equal(x, a, b, &c) < 0)
 			return -1;
 		r->t = PXR_V_BOOL;
@@ -2069,7 +2086,7 @@ explain(struct ev *x, const struct node *n, struct pxr_buf *b)
 	if (n->nkid == 2 && n->op >= N_EQ && n->op <= N_IN) {
 		pxr_buf_adds(b, " (");
 		show(x, n->kid[0], b);
-		if (n->op != N_MATCH && n->op != N_NMATCH) {
+		if (n->op != N_MATCH && n->op != N_NMATCH && n->op != N_IN) {
 			pxr_buf_adds(b, ", ");
 			show(x, n->kid[1], b);
 		}

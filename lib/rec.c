@@ -41,6 +41,7 @@ pxr_schema_free(struct pxr_schema *s)
 	free(s->names);
 	free(s->visible);
 	free(s->slots);
+	free(s->order);
 	free(s);
 }
 
@@ -83,18 +84,23 @@ insert(struct pxr_schema *s, const char *name, size_t n, int visible)
 	size_t k = pxr_schema_find(s, name, n), i;
 
 	if (k != PXR_NOFIELD) {
-		if (visible)
+		if (visible && !s->visible[k]) {
 			s->visible[k] = 1;
+			s->order[s->norder++] = k;
+		}
 		return k;
 	}
 	if (s->n == s->cap) {
 		s->cap = s->cap == 0 ? 16 : s->cap * 2;
 		s->names = pxr_reallocarray(s->names, s->cap, sizeof(*s->names));
 		s->visible = pxr_realloc(s->visible, s->cap);
+		s->order = pxr_reallocarray(s->order, s->cap, sizeof(*s->order));
 	}
 	k = s->n++;
 	s->names[k] = pxr_strndup(name, n);
 	s->visible[k] = visible != 0;
+	if (visible)
+		s->order[s->norder++] = k;
 	if (s->n * 2 > s->nslots)
 		rehash(s);
 	else {
@@ -121,11 +127,7 @@ pxr_schema_add(struct pxr_schema *s, const char *name, size_t n)
 size_t
 pxr_schema_nvisible(const struct pxr_schema *s)
 {
-	size_t i, c = 0;
-
-	for (i = 0; i < s->n; i++)
-		c += s->visible[i];
-	return c;
+	return s->norder;
 }
 
 void

@@ -36,6 +36,8 @@ struct pxr_schema {
 	size_t	 cap;
 	size_t	*slots;	/* open-addressing hash: index + 1, 0 empty */
 	size_t	 nslots;
+	size_t	*order;	/* visible indices, in the order they became so */
+	size_t	 norder;
 };
 
 #define PXR_NOFIELD ((size_t)-1)

@@ -293,7 +293,8 @@ check_obj(struct ld *L, json_t *o, const char *path, const struct mdef *defs)
 	size_t n = 0, i;
 
 	if (!json_is_object(o)) {
-		ERR(L, path, "wrong-type", "%s: expected an object", path);
+		ERR(L, path, "wrong-type", "%s: expected an object",
+		    *path ? path : "(top level)");
 		return -1;
 	}
 	for (i = 0; defs[i].name != NULL; i++)

@@ -274,11 +274,10 @@ pxr_writer_header(struct pxr_writer *w, const struct pxr_schema *sch,
 	w->started = 1;
 	if (w->fmt != PXR_FMT_CSV)
 		return 0;
-	w->cols = pxr_reallocarray(NULL, sch->n + 1, sizeof(*w->cols));
-	for (i = 0; i < sch->n; i++)
-		if (sch->visible[i])
-			w->cols[w->ncols++] = i;
-	w->schn = sch->n;
+	w->cols = pxr_reallocarray(NULL, sch->norder + 1, sizeof(*w->cols));
+	for (i = 0; i < sch->norder; i++)
+		w->cols[w->ncols++] = sch->order[i];
+	w->schn = sch->norder;
 	if (w->flags & PXR_W_NOHEADER)
 		return 0;
 	for (i = 0; i < w->ncols; i++) {
@@ -332,12 +331,11 @@ write_csv(struct pxr_writer *w, const struct pxr_rec *rec,
 {
 	size_t i;
 
-	for (i = w->schn; i < rec->sch->n; i++)
-		if (rec->sch->visible[i] && pxr_rec_get(rec, i)->t !=
-		    PXR_ABSENT) {
+	for (i = w->schn; i < rec->sch->norder; i++)
+		if (pxr_rec_get(rec, rec->sch->order[i])->t != PXR_ABSENT) {
 			pxr_error_set(err, PXR_EXIT_DATAERR, "field '%s' is not "
 			    "in the CSV header written from the first record",
-			    rec->sch->names[i]);
+			    rec->sch->names[rec->sch->order[i]]);
 			return pxr_error_at(err, rec->file, rec->line);
 		}
 	for (i = 0; i < w->ncols; i++) {
@@ -379,14 +377,15 @@ static int
 write_jsonl(struct pxr_writer *w, const struct pxr_rec *rec,
     struct pxr_error *err)
 {
-	size_t i, mark = w->out.len;
+	size_t k, mark = w->out.len;
 	int first = 1;
 
 	pxr_buf_addc(&w->out, '{');
-	for (i = 0; i < rec->sch->n; i++) {
+	for (k = 0; k < rec->sch->norder; k++) {
+		size_t i = rec->sch->order[k];
 		const struct pxr_val *v = pxr_rec_get(rec, i);
 
-		if (v->t == PXR_ABSENT || !rec->sch->visible[i])
+		if (v->t == PXR_ABSENT)
 			continue;
 		if (!first)
 			pxr_buf_addc(&w->out, ',');
