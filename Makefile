@@ -49,6 +49,14 @@ $(BUILD)/test/%: lib/tests/%_test.c lib/tests/unit.h $(BUILD)/libpxr.a
 
 units: $(UNITBINS)
 
+$(BUILD)/bench/csvcount: scripts/csvcount.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(FLAGS) -o $@ scripts/csvcount.c $(LDLIBS)
+
+bench: all $(BUILD)/bench/csvcount
+	scripts/bench-detect
+	scripts/bench-join
+
 setup:
 	@scripts/setup
 
@@ -79,4 +87,4 @@ install: all
 clean:
 	rm -rf build san bin
 
-.PHONY: all units setup check sanitize-check demo install clean
+.PHONY: all units setup check sanitize-check demo install clean bench

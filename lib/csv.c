@@ -26,10 +26,11 @@ field_cb(void *s, size_t len, void *data)
 	r->foff[r->nfield] = r->fbuf.len;
 	r->flen[r->nfield] = len;
 	r->fnull[r->nfield] = s == NULL;
-	if (s != NULL) {
-		if (memchr(s, '\0', len) != NULL)
-			r->rownul = 1;
-		pxr_buf_add(&r->fbuf, s, len);
+	if (s != NULL && len > 0) {
+		if (r->fbuf.len + len >= r->fbuf.cap)
+			pxr_buf_grow(&r->fbuf, len);
+		memcpy(r->fbuf.p + r->fbuf.len, s, len);
+		r->fbuf.len += len;
 	}
 	r->nfield++;
 }
@@ -52,6 +53,40 @@ row_cb(int c, void *data)
 	row->nul = r->rownul;
 	r->rowf0 = r->nfield;
 	r->rownul = 0;
+}
+
+/*
+ * A line that starts a record and holds no quote and no carriage return
+ * but at its end is split on commas here, giving the callbacks exactly
+ * what libcsv would (empty field null, blank line no row), only faster.
+ * Anything else goes through libcsv.  1 if the line was taken.
+ */
+static int
+fast_line(struct pxr_reader *r, const char *line, size_t len)
+{
+	const char *p, *end, *comma;
+	size_t n = len;
+
+	if (n > 0 && line[n - 1] == '\n')
+		n--;
+	if (n > 0 && line[n - 1] == '\r')
+		n--;
+	if (memchr(line, '"', n) != NULL || memchr(line, '\r', n) != NULL)
+		return 0;
+	if (n == 0)
+		return 1;	/* a blank line: no row */
+	p = line;
+	end = line + n;
+	for (;;) {
+		comma = memchr(p, ',', (size_t)(end - p));
+		if (comma == NULL)
+			break;
+		field_cb(comma == p ? NULL : (void *)p, (size_t)(comma - p), r);
+		p = comma + 1;
+	}
+	field_cb(end == p ? NULL : (void *)p, (size_t)(end - p), r);
+	row_cb('\n', r);
+	return 1;
 }
 
 static void
@@ -253,6 +288,11 @@ pxr_csv_next(struct pxr_reader *r, struct pxr_rec *rec, struct pxr_error *err)
 			return pxr_error_at(err, r->name, start);
 		}
 		pxr_buf_add(&r->raw, line, len);
+		/* A NUL byte anywhere in the line marks its row bad. */
+		if (memchr(line, '\0', len) != NULL)
+			r->rownul = 1;
+		if (r->csv.pstate == 0 && fast_line(r, line, len))
+			continue;
 		n = csv_parse(&r->csv, line, len, field_cb, row_cb, r);
 		if (n < len) {
 			long start = r->rowstart;

@@ -32,8 +32,13 @@ pxr_error_at(struct pxr_error *e, const char *file, long line)
 void
 pxr_error_clear(struct pxr_error *e)
 {
-	if (e != NULL)
-		memset(e, 0, sizeof(*e));
+	if (e == NULL)
+		return;
+	e->file[0] = '\0';
+	e->text[0] = '\0';
+	e->line = 0;
+	e->column = 0;
+	e->exit = 0;
 }
 
 const char *
