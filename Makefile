@@ -2,9 +2,9 @@
 # GNU make.
 include config.mk
 
-CMDS = pxr-join pxr-detect
-LIBOBJ = error mem rec stream csv jsonl time expr jpos rules
-UNITS = rec stream expr
+CMDS = pxr-join pxr-detect pxr-threshold pxr-compensate
+LIBOBJ = error mem rec stream csv jsonl time expr jpos rules money state
+UNITS = rec stream expr money
 
 # SANITIZE=1 builds with ASan+UBSan into san/ instead of build/.
 BUILD = build
@@ -56,6 +56,7 @@ $(BUILD)/bench/csvcount: scripts/csvcount.c
 bench: all $(BUILD)/bench/csvcount
 	scripts/bench-detect
 	scripts/bench-join
+	scripts/bench-stages
 
 setup:
 	@scripts/setup

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "rules.h"
 
 #ifndef PXR_VERSION
 #define PXR_VERSION "0.1"
@@ -413,4 +414,85 @@ pxr_cli_run(struct pxr_cli *c, struct pxr_stage *st, int nfiles, char **files)
 	c->cur = NULL;
 	pxr_rec_fini(&rec);
 	pxr_cli_exit(c, status);
+}
+
+struct pxr_rules *
+pxr_cli_rules(struct pxr_cli *c)
+{
+	struct pxr_diags d;
+	struct pxr_rules *R;
+	size_t i;
+
+	if (c->rules == NULL)
+		pxr_cli_usage(c, "a rule file is needed: -r RULES (or "
+		    "$PXR_RULES)");
+	memset(&d, 0, sizeof(d));
+	if ((R = pxr_rules_load(c->rules, &d)) != NULL) {
+		pxr_diags_free(&d);
+		return R;
+	}
+	if (d.n > 0 && strcmp(d.v[0].check, "io") == 0) {
+		fprintf(stderr, "%s: %s: %s\n", c->prog, c->rules, d.v[0].msg);
+		exit(PXR_EXIT_NOINPUT);
+	}
+	pxr_diags_sort(&d);
+	for (i = 0; i < d.n; i++)
+		if (d.v[i].sev == PXR_SEV_ERROR)
+			fprintf(stderr, "%s: %s:%ld:%d: %s\n", c->prog, c->rules,
+			    d.v[i].line, d.v[i].col, d.v[i].msg);
+	exit(PXR_EXIT_CONFIG);
+}
+
+int64_t
+pxr_cli_now(struct pxr_cli *c, struct pxr_tz *tz)
+{
+	struct pxr_error e;
+	struct timespec ts;
+	int64_t t;
+
+	if (c->now == NULL) {
+		clock_gettime(CLOCK_REALTIME, &ts);
+		return (int64_t)ts.tv_sec * PXR_US_SEC + ts.tv_nsec / 1000;
+	}
+	if (pxr_time_parse(c->now, strlen(c->now), tz, &t, NULL, &e) < 0)
+		pxr_cli_usage(c, "--now: %s", e.text);
+	return t;
+}
+
+long
+pxr_cli_ms(struct pxr_cli *c, const char *opt, const char *arg)
+{
+	struct pxr_error e;
+	int64_t d;
+
+	if (pxr_dur_parse(arg, strlen(arg), &d, &e) < 0)
+		pxr_cli_usage(c, "%s: %s", opt, e.text);
+	return (long)(d / 1000);
+}
+
+struct pxr_rule *
+pxr_cli_rule_of(struct pxr_cli *c, const struct pxr_rules *R,
+    const struct pxr_rec *rec, size_t rf)
+{
+	static struct pxr_rule *last;
+	const struct pxr_val *v = pxr_rec_get(rec, rf);
+	struct pxr_rule *r;
+
+	if (PXR_ISNULL(v)) {
+		pxr_error_set(&c->err, PXR_EXIT_DATAERR, "no 'rule' field: "
+		    "is this the output of pxr-detect?");
+		return NULL;
+	}
+	if (last != NULL && strlen(last->id) == v->n &&
+	    memcmp(last->id, v->s, v->n) == 0)
+		return last;
+	r = pxr_rules_find(R, v->s);
+	if (r == NULL) {
+		pxr_error_set(&c->err, PXR_EXIT_DATAERR, "rule '%.*s' is not "
+		    "in %s", (int)(v->n > 64 ? 64 : v->n), v->s,
+		    c->rules != NULL ? c->rules : "the rule file");
+		return NULL;
+	}
+	last = r;
+	return r;
 }

@@ -12,6 +12,7 @@
 #include "error.h"
 #include "rec.h"
 #include "stream.h"
+#include "time.h"
 
 enum {
 	PXR_ONERR_FAIL = 0,
@@ -130,6 +131,21 @@ void	 pxr_cli_warn(struct pxr_cli *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
 /* Flush and close stdout (74 on failure), then exit with status. */
 void	 pxr_cli_exit(struct pxr_cli *, int status) __attribute__((noreturn));
+struct pxr_rules;
+/*
+ * Load the rule file named by -r or $PXR_RULES: a usage error when there
+ * is none, exit 66 when it cannot be read, 78 (every error printed with
+ * its file, line and column) when it is bad.
+ */
+struct pxr_rules *pxr_cli_rules(struct pxr_cli *);
+/* Parse --now (default: the current time) in tz; a usage error if bad. */
+int64_t	 pxr_cli_now(struct pxr_cli *, struct pxr_tz *);
+/* Parse a duration option value ("30s", "2m") to ms; a usage error if bad. */
+long	 pxr_cli_ms(struct pxr_cli *, const char *opt, const char *arg);
+/* The rule named by the record's "rule" field (index rf), or NULL. */
+struct pxr_rule *pxr_cli_rule_of(struct pxr_cli *, const struct pxr_rules *,
+	    const struct pxr_rec *, size_t rf);
+
 /* Split "a,b,c" into a NULL-ended vector (new; strings too). */
 char	**pxr_cli_split(const char *);
 /* Parse a size with optional k/M/G suffix; -1 if bad. */

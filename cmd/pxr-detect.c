@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "cli.h"
 #include "rules.h"
@@ -263,19 +262,6 @@ map(struct pxr_cli *c, struct pxr_rec *rec)
 	return 0;
 }
 
-static void
-die_rules(struct pxr_cli *c, const char *path, struct pxr_diags *d)
-{
-	size_t i;
-
-	pxr_diags_sort(d);
-	for (i = 0; i < d->n; i++)
-		if (d->v[i].sev == PXR_SEV_ERROR)
-			fprintf(stderr, "%s: %s:%ld:%d: %s\n", c->prog, path,
-			    d->v[i].line, d->v[i].col, d->v[i].msg);
-	exit(PXR_EXIT_CONFIG);
-}
-
 /* An ad-hoc rule from the command line. */
 struct adhoc {
 	const char *expr, *id, *customer, *at, *measure, *unit, *phase;
@@ -346,8 +332,6 @@ main(int argc, char **argv)
 	struct pxr_stage st = { NULL, bind, map, NULL };
 	struct adhoc a;
 	struct pxr_cli c;
-	struct pxr_diags d;
-	struct pxr_error e;
 	struct pxr_buf b = { 0 };
 	size_t i, j;
 	int ch;
@@ -398,16 +382,7 @@ main(int argc, char **argv)
 		if (c.rules == NULL)
 			pxr_cli_usage(&c, "give a rule file (-r RULES or "
 			    "$PXR_RULES) or an expression (-e EXPR)");
-		memset(&d, 0, sizeof(d));
-		if ((D.R = pxr_rules_load(c.rules, &d)) == NULL) {
-			if (d.n > 0 && strcmp(d.v[0].check, "io") == 0) {
-				fprintf(stderr, "%s: %s: %s\n", c.prog, c.rules,
-				    d.v[0].msg);
-				exit(PXR_EXIT_NOINPUT);
-			}
-			die_rules(&c, c.rules, &d);
-		}
-		pxr_diags_free(&d);
+		D.R = pxr_cli_rules(&c);
 	}
 	D.tz = D.R->tz;
 	D.act = pxr_calloc(D.R->nrules + 1, sizeof(*D.act));
@@ -423,16 +398,7 @@ main(int argc, char **argv)
 		if (on)
 			D.act[D.nact++] = &D.R->rules[i];
 	}
-	if (c.now != NULL) {
-		if (pxr_time_parse(c.now, strlen(c.now), D.tz, &D.now, NULL,
-		    &e) < 0)
-			pxr_cli_usage(&c, "--now: %s", e.text);
-	} else {
-		struct timeval tv;
-
-		gettimeofday(&tv, NULL);
-		D.now = (int64_t)tv.tv_sec * PXR_US_SEC + tv.tv_usec;
-	}
+	D.now = pxr_cli_now(&c, D.tz);
 	pxr_time_format(&b, D.now);
 	snprintf(D.detected, sizeof(D.detected), "%s", b.p);
 	D.ndetected = b.len;

@@ -26,12 +26,13 @@ field_cb(void *s, size_t len, void *data)
 	r->foff[r->nfield] = r->fbuf.len;
 	r->flen[r->nfield] = len;
 	r->fnull[r->nfield] = s == NULL;
-	if (s != NULL && len > 0) {
-		if (r->fbuf.len + len >= r->fbuf.cap)
-			pxr_buf_grow(&r->fbuf, len);
+	/* Each field NUL-terminated, as struct pxr_val promises. */
+	if (r->fbuf.len + len + 1 >= r->fbuf.cap)
+		pxr_buf_grow(&r->fbuf, len + 1);
+	if (s != NULL && len > 0)
 		memcpy(r->fbuf.p + r->fbuf.len, s, len);
-		r->fbuf.len += len;
-	}
+	r->fbuf.p[r->fbuf.len + len] = '\0';
+	r->fbuf.len += len + 1;
 	r->nfield++;
 }
 

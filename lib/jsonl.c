@@ -204,7 +204,7 @@ pxr_jsonl_next(struct pxr_reader *r, struct pxr_rec *rec,
 		case '{':
 		case '[':
 			p = skip_value(p, end);
-			pxr_rec_setref(rec, idx, PXR_JSON, v, (size_t)(p - v));
+			pxr_rec_set(rec, idx, PXR_JSON, v, (size_t)(p - v));
 			break;
 		case 'n':
 			p += 4;
@@ -213,11 +213,11 @@ pxr_jsonl_next(struct pxr_reader *r, struct pxr_rec *rec,
 		case 't':
 		case 'f':
 			p = skip_value(p, end);
-			pxr_rec_setref(rec, idx, PXR_BOOL, v, (size_t)(p - v));
+			pxr_rec_set(rec, idx, PXR_BOOL, v, (size_t)(p - v));
 			break;
 		default:
 			p = skip_value(p, end);
-			pxr_rec_setref(rec, idx, PXR_NUM, v, (size_t)(p - v));
+			pxr_rec_set(rec, idx, PXR_NUM, v, (size_t)(p - v));
 			break;
 		}
 		p = skipws(p, end);

@@ -238,3 +238,45 @@ pxr_rec_copy(struct pxr_rec *dst, const struct pxr_rec *src)
 			pxr_rec_set(dst, i, src->v[i].t, src->v[i].s,
 			    src->v[i].n);
 }
+
+struct pxr_packed *
+pxr_rec_pack(const struct pxr_rec *r)
+{
+	struct pxr_packed *p;
+	size_t i, n = r->sch->n < r->cap ? r->sch->n : r->cap, size;
+	char *d;
+
+	size = sizeof(*p) + n * sizeof(p->v[0]);
+	for (i = 0; i < n; i++)
+		if (r->v[i].t != PXR_ABSENT)
+			size += r->v[i].n + 1;
+	p = pxr_malloc(size);
+	p->n = n;
+	p->line = r->line;
+	p->file = r->file;
+	d = (char *)&p->v[n];
+	for (i = 0; i < n; i++) {
+		p->v[i] = r->v[i];
+		if (r->v[i].t == PXR_ABSENT)
+			continue;
+		if (r->v[i].n > 0)
+			memcpy(d, r->v[i].s, r->v[i].n);
+		d[r->v[i].n] = '\0';
+		p->v[i].s = d;
+		d += r->v[i].n + 1;
+	}
+	return p;
+}
+
+void
+pxr_rec_unpack(struct pxr_rec *r, const struct pxr_packed *p)
+{
+	size_t i;
+
+	pxr_rec_clear(r);
+	r->line = p->line;
+	r->file = p->file;
+	for (i = 0; i < p->n; i++)
+		if (p->v[i].t != PXR_ABSENT)
+			pxr_rec_setref(r, i, p->v[i].t, p->v[i].s, p->v[i].n);
+}

@@ -84,6 +84,21 @@ void	 pxr_rec_setnull(struct pxr_rec *, size_t);
 /* Copy every value of src into dst (same schema), deep into dst's arena. */
 void	 pxr_rec_copy(struct pxr_rec *dst, const struct pxr_rec *src);
 
+/*
+ * A record packed into one allocation, for stages that hold records
+ * (pxr-threshold's groups).  new; free with free().
+ */
+struct pxr_packed {
+	size_t	 n;
+	long	 line;
+	const char *file;
+	struct pxr_val v[];
+};
+
+struct pxr_packed *pxr_rec_pack(const struct pxr_rec *);
+/* Point rec's values at p's (borrowed: p must outlive the use). */
+void	 pxr_rec_unpack(struct pxr_rec *, const struct pxr_packed *);
+
 /* True when a value is null or absent. */
 #define PXR_ISNULL(v) ((v)->t == PXR_ABSENT || (v)->t == PXR_NULL)
 

@@ -1,0 +1,126 @@
+/* money.c: currencies and exact integer money arithmetic. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "money.h"
+#include "rules.h"
+
+/* ISO 4217 codes whose minor unit is not 2. */
+static const struct {
+	const char *code;
+	int	 exp;
+} odd[] = {
+	{ "BHD", 3 }, { "BIF", 0 }, { "CLF", 4 }, { "CLP", 0 }, { "DJF", 0 },
+	{ "GNF", 0 }, { "IQD", 3 }, { "ISK", 0 }, { "JOD", 3 }, { "JPY", 0 },
+	{ "KMF", 0 }, { "KRW", 0 }, { "KWD", 3 }, { "LYD", 3 }, { "OMR", 3 },
+	{ "PYG", 0 }, { "RWF", 0 }, { "TND", 3 }, { "UGX", 0 }, { "UYI", 0 },
+	{ "UYW", 4 }, { "VND", 0 }, { "VUV", 0 }, { "XAF", 0 }, { "XOF", 0 },
+	{ "XPF", 0 }
+};
+
+/* The 2-decimal codes we know (current ISO 4217 list). */
+static const char two[] =
+    "AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB "
+    "BRL BSD BTN BWP BYN BZD CAD CDF CHF CNY COP CRC CUP CVE CZK DKK DOP "
+    "DZD EGP ERN ETB EUR FJD FKP GBP GEL GHS GIP GMD GTQ GYD HKD HNL HTG "
+    "HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK LBP LKR LRD LSL "
+    "MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MYR MZN NAD NGN NIO "
+    "NOK NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG "
+    "SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD "
+    "TWD TZS UAH USD UZS VES WST XCD YER ZAR ZMW ZWG";
+
+int
+pxr_currency_exponent(const char *code)
+{
+	size_t i;
+
+	if (code == NULL || strlen(code) != 3)
+		return -1;
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+		if (strcmp(odd[i].code, code) == 0)
+			return odd[i].exp;
+	for (i = 0; i + 3 <= sizeof(two) - 1; i += 4)
+		if (memcmp(two + i, code, 3) == 0)
+			return 2;
+	return -1;
+}
+
+int
+pxr_money_percent(int64_t amount, int64_t bp, int mode, int64_t *out)
+{
+	__int128 p = (__int128)amount * bp, q, r;
+	const __int128 d = 10000;
+	int neg = p < 0;
+
+	if (neg)
+		p = -p;
+	q = p / d;
+	r = p % d;
+	switch (mode) {
+	case PXR_ROUND_DOWN:
+		break;
+	case PXR_ROUND_UP:
+		if (r != 0)
+			q++;
+		break;
+	case PXR_ROUND_HALF_EVEN:
+		if (r * 2 > d || (r * 2 == d && (q & 1)))
+			q++;
+		break;
+	default:		/* half-up: halves away from zero */
+		if (r * 2 >= d)
+			q++;
+		break;
+	}
+	if (neg)
+		q = -q;
+	if (q > INT64_MAX || q < INT64_MIN)
+		return -1;
+	*out = (int64_t)q;
+	return 0;
+}
+
+int
+pxr_money_parse_minor(const char *s, size_t n, int64_t *out,
+    struct pxr_error *err)
+{
+	size_t i = 0;
+	int64_t v = 0;
+	int neg = 0;
+
+	if (n > 0 && s[0] == '-') {
+		neg = 1;
+		i = 1;
+	}
+	if (i == n)
+		goto bad;
+	for (; i < n; i++) {
+		int dgt;
+
+		if (s[i] < '0' || s[i] > '9')
+			goto bad;
+		dgt = s[i] - '0';
+		if (__builtin_mul_overflow(v, 10, &v) ||
+		    __builtin_add_overflow(v, neg ? -dgt : dgt, &v))
+			return pxr_error_set(err, PXR_EXIT_DATAERR, "amount out "
+			    "of range: \"%.*s\"", (int)(n > 40 ? 40 : n), s);
+	}
+	*out = v;
+	return 0;
+bad:
+	return pxr_error_set(err, PXR_EXIT_DATAERR, "not a whole number of "
+	    "minor units: \"%.*s\"", (int)(n > 40 ? 40 : n), s);
+}
+
+void
+pxr_percent_format(struct pxr_buf *b, int64_t bp)
+{
+	if (bp % 100 == 0)
+		pxr_buf_printf(b, "%lld", (long long)(bp / 100));
+	else if (bp % 10 == 0)
+		pxr_buf_printf(b, "%lld.%lld", (long long)(bp / 100),
+		    (long long)(bp % 100 / 10));
+	else
+		pxr_buf_printf(b, "%lld.%02lld", (long long)(bp / 100),
+		    (long long)(bp % 100));
+}

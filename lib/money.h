@@ -1,0 +1,29 @@
+/* money.h: amounts in integer minor units; currencies; rounding. */
+#ifndef PXR_MONEY_H
+#define PXR_MONEY_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "mem.h"
+
+/* Decimal places of an ISO 4217 code (SEK 2, JPY 0, KWD 3), -1 unknown. */
+int	 pxr_currency_exponent(const char *code);
+
+/*
+ * pct_bp hundredths of a percent of amount (minor units), rounded by
+ * mode (PXR_ROUND_*): exact integer arithmetic, never a double.
+ * 0, or -1 on overflow.
+ */
+int	 pxr_money_percent(int64_t amount, int64_t pct_bp, int mode,
+	    int64_t *out);
+/*
+ * Parse minor units from text: an optional '-', digits, nothing else.
+ * 0, or -1 with err ("12.5" is not a whole number of minor units).
+ */
+int	 pxr_money_parse_minor(const char *, size_t, int64_t *,
+	    struct pxr_error *);
+/* Append hundredths of a percent as a number: 1000 -> "10", 1250 -> "12.5". */
+void	 pxr_percent_format(struct pxr_buf *, int64_t bp);
+
+#endif
