@@ -2,9 +2,9 @@
 # GNU make.
 include config.mk
 
-CMDS = pxr-join pxr-detect pxr-threshold pxr-compensate
-LIBOBJ = error mem rec stream csv jsonl time expr jpos rules money state
-UNITS = rec stream expr money
+CMDS = pxr-join pxr-detect pxr-threshold pxr-compensate pxr-notify pxr-send
+LIBOBJ = error mem rec stream csv jsonl time expr jpos rules money state tmpl
+UNITS = rec stream expr money tmpl
 
 # SANITIZE=1 builds with ASan+UBSan into san/ instead of build/.
 BUILD = build

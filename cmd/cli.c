@@ -398,7 +398,8 @@ pxr_cli_run(struct pxr_cli *c, struct pxr_stage *st, int nfiles, char **files)
 		pxr_cli_die(c, &c->err);
 	if (st->end != NULL && st->end(c) < 0)
 		pxr_cli_die(c, &c->err);
-	if (c->sch->n > 0 && pxr_writer_header(c->w, c->sch, &c->err) < 0)
+	if (!c->no_records && c->sch->n > 0 &&
+	    pxr_writer_header(c->w, c->sch, &c->err) < 0)
 		pxr_cli_die(c, &c->err);
 	progress(c, 1);
 	if (c->q != NULL) {
@@ -413,7 +414,7 @@ pxr_cli_run(struct pxr_cli *c, struct pxr_stage *st, int nfiles, char **files)
 	pxr_reader_close(c->cur);
 	c->cur = NULL;
 	pxr_rec_fini(&rec);
-	pxr_cli_exit(c, status);
+	pxr_cli_exit(c, status != 0 ? status : c->status);
 }
 
 struct pxr_rules *

@@ -94,6 +94,8 @@ struct pxr_cli {
 	int	 verbose;
 	int	 explain;
 	int	 formula_guard;
+	int	 no_records;	/* the command writes no records (a preview) */
+	int	 status;	/* the exit status when all went through */
 	size_t	 max_record;
 
 	struct pxr_error err;
