@@ -2,8 +2,8 @@
 # GNU make.
 include config.mk
 
-CMDS = pxr-join pxr-detect pxr-threshold pxr-compensate pxr-notify pxr-send
-LIBOBJ = error mem rec stream csv jsonl time expr jpos rules money state tmpl
+CMDS = pxr-join pxr-detect pxr-threshold pxr-compensate pxr-notify pxr-send pxr-lint pxr-test
+LIBOBJ = error mem rec stream csv jsonl time expr jpos rules money state tmpl lint
 UNITS = rec stream expr money tmpl
 
 # SANITIZE=1 builds with ASan+UBSan into san/ instead of build/.

@@ -84,6 +84,15 @@ int	 pxr_expr_explain(const struct pxr_expr *, const struct pxr_env *,
 size_t	 pxr_expr_fields(const struct pxr_expr *, const char ***names,
 	    int **cols);
 
+/*
+ * Check the expression against the declared column types: 1 and msg and
+ * *off (byte offset in the source) for the first operation whose operands
+ * can never meet (a text column compared with a number, a time column
+ * with a number); 0 when none is seen.
+ */
+int	 pxr_expr_typecheck(const struct pxr_expr *, char *msg, size_t n,
+	    size_t *off);
+
 /* Append v as text ("" for null); TIME as ISO-8601 UTC. */
 void	 pxr_value_text(const struct pxr_value *, struct pxr_tz *,
 	    struct pxr_buf *);

@@ -146,6 +146,7 @@ pxr_diags_free(struct pxr_diags *d)
 	if (d == NULL)
 		return;
 	for (i = 0; i < d->n; i++) {
+		free(d->v[i].file);
 		free(d->v[i].path);
 		free(d->v[i].msg);
 	}
@@ -158,6 +159,10 @@ diagcmp(const void *a, const void *b)
 {
 	const struct pxr_diag *x = a, *y = b;
 
+	if ((x->file == NULL) != (y->file == NULL))
+		return x->file == NULL ? -1 : 1;
+	if (x->file != NULL && strcmp(x->file, y->file) != 0)
+		return strcmp(x->file, y->file);
 	if (x->line != y->line)
 		return x->line < y->line ? -1 : 1;
 	if (x->col != y->col)
@@ -376,6 +381,8 @@ compile(struct ld *L, const char *path, json_t *s)
 		check = "regex-compile";
 	else if (strstr(e.text, "not a duration") != NULL)
 		check = "bad-duration";
+	else if (strstr(e.text, "not a time") != NULL)
+		check = "bad-time";
 	pxr_diag_add(L->d, L->r->pos, path, 0, PXR_SEV_ERROR, check, "%s:%s",
 	    path, e.text);
 	if (L->d != NULL && L->r->pos != NULL) {
@@ -1001,8 +1008,22 @@ load_top(struct ld *L)
 	}
 }
 
+static struct pxr_rules *load(const char *, struct pxr_diags *, int);
+
 struct pxr_rules *
 pxr_rules_load(const char *path, struct pxr_diags *d)
+{
+	return load(path, d, 0);
+}
+
+struct pxr_rules *
+pxr_rules_check(const char *path, struct pxr_diags *d)
+{
+	return load(path, d, 1);
+}
+
+static struct pxr_rules *
+load(const char *path, struct pxr_diags *d, int keep)
 {
 	struct pxr_rules *R;
 	struct ld L;
@@ -1050,7 +1071,7 @@ pxr_rules_load(const char *path, struct pxr_diags *d)
 	R->pos = pxr_jpos_new(text.p, text.len);
 	pxr_buf_free(&text);
 	load_top(&L);
-	if (L.d->nerr > 0)
+	if (L.d->nerr > 0 && !keep)
 		goto fail2;
 	pxr_diags_free(&L.own);
 	return R;

@@ -14,6 +14,7 @@ enum { PXR_SEV_ERROR = 0, PXR_SEV_WARNING, PXR_SEV_NOTE };
 
 /* One finding about a rule file. */
 struct pxr_diag {
+	char	*file;		/* another file (a template), or NULL */
 	char	*path;		/* "rules[2].when" */
 	long	 line;
 	int	 col;
@@ -135,6 +136,12 @@ struct pxr_rules {
  * or the file cannot be read (one finding with check "io").
  */
 struct pxr_rules *pxr_rules_load(const char *path, struct pxr_diags *d);
+/*
+ * For pxr-lint: as pxr_rules_load, but the model is returned even when
+ * there were errors (the parts that loaded), and NULL only when the file
+ * is no JSON at all or cannot be read.
+ */
+struct pxr_rules *pxr_rules_check(const char *path, struct pxr_diags *d);
 void	 pxr_rules_free(struct pxr_rules *);
 /* Resolve every expression's fields against sch. */
 void	 pxr_rules_bind(struct pxr_rules *, struct pxr_schema *);

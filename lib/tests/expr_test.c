@@ -83,6 +83,7 @@ main(void)
 	field("order", PXR_JSON, "{\"id\":7,\"who\":{\"name\":\"\xc3\x85sa\"}}");
 	field("Order Date", PXR_STR, "2026-11-01");
 	field("bad", PXR_STR, "2026-13-01");
+	field("leap", PXR_STR, "2026-02-29");
 	field("word", PXR_STR, "abc");
 	field("aaa", PXR_STR, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaab");
 
@@ -177,11 +178,12 @@ main(void)
 	T("time('2026-11-20')", "2026-11-19T23:00:00Z");
 	T("time('2026-11-20 08:00')", "2026-11-20T07:00:00Z");
 	T("time('2026-07-01T12:00')", "2026-07-01T10:00:00Z");
-	T("time('2026-02-29')", "error: not a time: \"2026-02-29\" (no such date)");
+	T("time('2026-02-29')", "compile: 1:6: not a time: \"2026-02-29\" (no such date)");
+	T("time(leap)", "error: column 'leap': not a time: \"2026-02-29\" (no such date)");
 	T("time('2028-02-29')", "2028-02-28T23:00:00Z");
-	T("time('2026-02-31')", "error: not a time: \"2026-02-31\" (no such date)");
-	T("time('2026-11-20T24:00')", "error: not a time: \"2026-11-20T24:00\" (hour 0-23, minute and second 0-59)");
-	T("time('2026-11-20T23:59:60')", "error: not a time: \"2026-11-20T23:59:60\" (hour 0-23, minute and second 0-59)");
+	T("time('2026-02-31')", "compile: 1:6: not a time: \"2026-02-31\" (no such date)");
+	T("time('2026-11-20T24:00')", "compile: 1:6: not a time: \"2026-11-20T24:00\" (hour 0-23, minute and second 0-59)");
+	T("time('2026-11-20T23:59:60')", "compile: 1:6: not a time: \"2026-11-20T23:59:60\" (hour 0-23, minute and second 0-59)");
 	T("time('2026-11-20T10:00:00.5Z') - time('2026-11-20T10:00:00Z')", "500ms");
 	/* DST, Europe/Stockholm, last Sunday of October 2026 (25th). */
 	T("hours(time('2026-10-25 03:30') - time('2026-10-25 01:30'))", "3");

@@ -1,0 +1,507 @@
+/* lint.c: the checks of pxr-lint that loading does not make. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lint.h"
+#include "tmpl.h"
+
+/* The fields each stage adds, for what later expressions may read. */
+static const char *const detect_fields[] = { "incident_id", "rule", "phase",
+	"customer_id", "measure", "unit", "event_at", "detected_at", NULL };
+static const char *const threshold_fields[] = { "tier", "tier_rank",
+	"group_count", NULL };
+static const char *const comp_fields[] = { "comp_kind", "comp_amount_minor",
+	"comp_currency", "comp_percent", "comp_item", "comp_code",
+	"comp_valid_until", "comp_status", NULL };
+static const char *const notify_fields[] = { "message_id", "channel", "to",
+	"locale", "subject", "body", "segments", "send_after", "status",
+	"reason", NULL };
+
+struct known {
+	const char **v;
+	size_t	 n;
+};
+
+static void
+know(struct known *k, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		if (strcmp(k->v[i], name) == 0)
+			return;
+	k->v = pxr_reallocarray(k->v, k->n + 1, sizeof(*k->v));
+	k->v[k->n++] = name;
+}
+
+static void
+know_all(struct known *k, const char *const *names)
+{
+	for (; *names != NULL; names++)
+		know(k, *names);
+}
+
+static int
+is_known(const struct known *k, const char *name)
+{
+	char first[256];
+	const char *dot = strchr(name, '.');
+	size_t i;
+
+	for (i = 0; i < k->n; i++)
+		if (strcmp(k->v[i], name) == 0)
+			return 1;
+	if (dot != NULL) {
+		snprintf(first, sizeof(first), "%.*s", (int)(dot - name), name);
+		for (i = 0; i < k->n; i++)
+			if (strcmp(k->v[i], first) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+/* Report the unknown fields of e (at path) and its type clashes. */
+static void
+check_expr(struct pxr_rules *R, struct pxr_expr *e, const char *path,
+    const struct known *k, int have_fields, struct pxr_diags *d)
+{
+	const char **names;
+	int *cols;
+	size_t i, n, off;
+	char msg[512];
+
+	if (e == NULL)
+		return;
+	n = pxr_expr_fields(e, &names, &cols);
+	for (i = 0; i < n && have_fields; i++) {
+		const char *s;
+
+		if (is_known(k, names[i]))
+			continue;
+		s = pxr_suggest(names[i], k->v, k->n);
+		pxr_diag_add(d, R->pos, path, 0, PXR_SEV_ERROR, "unknown-field",
+		    "%s: unknown field '%s'%s%s%s", path, names[i],
+		    s != NULL ? " (did you mean '" : "", s != NULL ? s : "",
+		    s != NULL ? "'?)" : "");
+		pxr_jpos_strpos(R->pos, path, (size_t)cols[i] - 1,
+		    &d->v[d->n - 1].line, &d->v[d->n - 1].col);
+	}
+	if (pxr_expr_typecheck(e, msg, sizeof(msg), &off)) {
+		pxr_diag_add(d, R->pos, path, 0, PXR_SEV_ERROR, "type-mismatch",
+		    "%s: %s", path, msg);
+		pxr_jpos_strpos(R->pos, path, off, &d->v[d->n - 1].line,
+		    &d->v[d->n - 1].col);
+	}
+}
+
+/* The path of key j of a rule: "rules[i].key[j]", or ".key" for a string. */
+static void
+key_path(struct pxr_rules *R, size_t i, size_t j, char *out, size_t n)
+{
+	json_t *r = json_array_get(json_object_get(R->root, "rules"), i);
+	json_t *k = json_object_get(r, "key");
+
+	if (json_is_string(k))
+		snprintf(out, n, "rules[%zu].key", i);
+	else
+		snprintf(out, n, "rules[%zu].key[%zu]", i, j);
+}
+
+static double
+bound(const struct pxr_value *v)
+{
+	return v->t == PXR_V_INT ? (double)v->i : v->d;
+}
+
+static void
+check_tiers(struct pxr_rules *R, struct pxr_rule *r, struct pxr_diags *d)
+{
+	size_t i, j;
+	char path[128];
+
+	for (i = 0; i < r->ntiers; i++)
+		for (j = i + 1; j < r->ntiers; j++) {
+			const struct pxr_tier *a = &r->tiers[i], *b = &r->tiers[j];
+			double lo, hi;
+			int loin, hiin, over;
+
+			if (a->name == NULL || b->name == NULL)
+				continue;
+			/* The larger lower bound, the smaller upper bound. */
+			if (!a->has_lo && !b->has_lo) {
+				lo = -1e300;
+				loin = 1;
+			} else if (!a->has_lo || (b->has_lo &&
+			    bound(&b->lo) > bound(&a->lo))) {
+				lo = bound(&b->lo);
+				loin = b->lo_incl;
+			} else if (!b->has_lo || bound(&a->lo) > bound(&b->lo)) {
+				lo = bound(&a->lo);
+				loin = a->lo_incl;
+			} else {
+				lo = bound(&a->lo);
+				loin = a->lo_incl && b->lo_incl;
+			}
+			if (!a->has_hi && !b->has_hi) {
+				hi = 1e300;
+				hiin = 1;
+			} else if (!a->has_hi || (b->has_hi &&
+			    bound(&b->hi) < bound(&a->hi))) {
+				hi = bound(&b->hi);
+				hiin = b->hi_incl;
+			} else if (!b->has_hi || bound(&a->hi) < bound(&b->hi)) {
+				hi = bound(&a->hi);
+				hiin = a->hi_incl;
+			} else {
+				hi = bound(&a->hi);
+				hiin = a->hi_incl && b->hi_incl;
+			}
+			over = lo < hi || (lo == hi && loin && hiin);
+			if (over) {
+				snprintf(path, sizeof(path), "%s.tiers[%zu]",
+				    r->path, j);
+				pxr_diag_add(d, R->pos, path, 0, PXR_SEV_ERROR,
+				    "tier-overlap", "%s: tier '%s' overlaps tier "
+				    "'%s'", path, b->name, a->name);
+			}
+		}
+	for (i = 0; i + 1 < r->ntiers; i++) {
+		const struct pxr_tier *a = &r->tiers[i], *b = &r->tiers[i + 1];
+
+		if (!a->has_hi || !b->has_lo)
+			continue;
+		if (bound(&a->hi) < bound(&b->lo) || (bound(&a->hi) ==
+		    bound(&b->lo) && !a->hi_incl && !b->lo_incl)) {
+			snprintf(path, sizeof(path), "%s.tiers[%zu]", r->path,
+			    i + 1);
+			pxr_diag_add(d, R->pos, path, 0, PXR_SEV_WARNING,
+			    "tier-gap", "%s: a measure between tier '%s' and "
+			    "tier '%s' matches no tier and is dropped", path,
+			    a->name, b->name);
+		}
+	}
+}
+
+static void
+check_comp(struct pxr_rules *R, struct pxr_rule *r, struct pxr_diags *d)
+{
+	size_t i, j;
+	char path[128];
+
+	for (i = 0; i < r->ncomp; i++)
+		for (j = 0; j < i; j++) {
+			const struct pxr_comp *p = &r->comp[j];
+
+			if (p->when != NULL)
+				continue;
+			if (p->tier == NULL || (r->comp[i].tier != NULL &&
+			    strcmp(p->tier, r->comp[i].tier) == 0)) {
+				snprintf(path, sizeof(path),
+				    "%s.compensation[%zu]", r->path, i);
+				pxr_diag_add(d, R->pos, path, 0,
+				    PXR_SEV_WARNING, "comp-unreachable", "%s: "
+				    "never used: compensation[%zu] takes every "
+				    "incident it could match", path, j);
+				break;
+			}
+		}
+}
+
+static int
+exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static void
+tdiag(struct pxr_diags *d, const char *file, long line, int sev,
+    const char *check, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
+static void
+tdiag(struct pxr_diags *d, const char *file, long line, int sev,
+    const char *check, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pxr_diag_add(d, NULL, "", 0, sev, check, "%s", msg);
+	d->v[d->n - 1].file = pxr_strdup(file);
+	d->v[d->n - 1].line = line > 0 ? line : 1;
+	d->v[d->n - 1].col = 1;
+}
+
+/* Words that ask a customer for a survey, a review or a rating. */
+static const char *const survey_words[] = {
+	"survey", "questionnaire", "rate us", "rating", "review", "feedback",
+	"enk\xc3\xa4t", "betygs\xc3\xa4tt", "recension", "omd\xc3\xb6me",
+	"sp\xc3\xb8rgeskema", "anmeldelse", "bed\xc3\xb8m",
+	"sp\xc3\xb8rreunders\xc3\xb8kelse", "vurder oss",
+	"ankiet", "oce\xc5\x84", "opini", "recenzj", NULL
+};
+
+static void
+check_survey(const char *file, struct pxr_diags *d)
+{
+	FILE *fp = fopen(file, "re");
+	char line[4096];
+	long n = 0;
+	size_t i, k;
+
+	if (fp == NULL)
+		return;
+	while (fgets(line, sizeof(line), fp) != NULL) {
+		n++;
+		for (k = 0; line[k] != '\0'; k++)
+			if (line[k] >= 'A' && line[k] <= 'Z')
+				line[k] = (char)(line[k] + 32);
+		for (i = 0; survey_words[i] != NULL; i++)
+			if (strstr(line, survey_words[i]) != NULL) {
+				tdiag(d, file, n, PXR_SEV_WARNING,
+				    "template-survey", "a recovery message "
+				    "asks for a survey, review or rating "
+				    "('%s'): never after a failure",
+				    survey_words[i]);
+				break;
+			}
+	}
+	fclose(fp);
+}
+
+/* Render an SMS template with the sample's longest values. */
+static void
+check_sms_length(struct pxr_tmpl *t, const char *file, const char *locale,
+    const struct pxr_sample *s, const char *currency, int max_parts,
+    struct pxr_diags *d)
+{
+	struct pxr_schema *sch = pxr_schema_new();
+	struct pxr_rec rec;
+	struct pxr_render r;
+	struct pxr_buf body = { 0 };
+	struct pxr_error e;
+	const char **names;
+	size_t i, n;
+	int ucs2, parts;
+
+	pxr_tmpl_bind(t, sch);
+	pxr_rec_init(&rec, sch);
+	n = pxr_tmpl_fields(t, &names, NULL);
+	for (i = 0; i < n; i++) {
+		size_t k, idx = pxr_schema_find(sch, names[i], strlen(names[i]));
+
+		for (k = 0; k < s->n; k++)
+			if (strcmp(s->names[k], names[i]) == 0 &&
+			    s->longest[k] != NULL)
+				pxr_rec_set(&rec, idx, PXR_STR, s->longest[k],
+				    strlen(s->longest[k]));
+	}
+	r.rec = &rec;
+	r.locale = locale;
+	r.tz = pxr_tz_utc();
+	r.currency = currency != NULL ? currency : "EUR";
+	r.f_currency = PXR_NOFIELD;
+	if (pxr_tmpl_render(t, &r, NULL, &body, &e) == 0) {
+		parts = pxr_sms_segments(body.p != NULL ? body.p : "", body.len,
+		    &ucs2);
+		if (parts > max_parts)
+			tdiag(d, file, 1, PXR_SEV_WARNING, "sms-too-long",
+			    "with the sample's longest values the SMS takes "
+			    "%d parts (%s), more than %d", parts, ucs2 ?
+			    "UCS-2" : "GSM-7", max_parts);
+	}
+	pxr_buf_free(&body);
+	pxr_rec_fini(&rec);
+	pxr_schema_free(sch);
+}
+
+static void
+check_templates(struct pxr_rules *R, struct pxr_rule *r, const char *dir,
+    const struct known *k, int have_fields, const struct pxr_sample *s,
+    int max_parts, struct pxr_diags *d)
+{
+	const char *locs[64];
+	size_t nlocs = 0, i, c, j;
+	char path[4096], base[32];
+	const char *def = R->locale != NULL ? R->locale : "en";
+
+	locs[nlocs++] = def;
+	for (i = 0; s != NULL && i < s->nlocales && nlocs < 64; i++)
+		locs[nlocs++] = s->locales[i];
+	for (c = 0; c < r->notify->nchannels; c++) {
+		const char *ch = r->notify->channels[c];
+
+		for (i = 0; i < nlocs; i++) {
+			struct pxr_tmpl *t;
+			struct pxr_error e;
+
+			pxr_locale_base(locs[i], base, sizeof(base));
+			for (j = 0; j < i; j++) {
+				char b2[32];
+
+				pxr_locale_base(locs[j], b2, sizeof(b2));
+				if (strcmp(b2, base) == 0)
+					break;
+			}
+			if (j < i)
+				continue;	/* this language was checked */
+			if (snprintf(path, sizeof(path), "%s/%s.%s.%s", dir,
+			    r->notify->tmpl, base, ch) >= (int)sizeof(path))
+				continue;
+			if (!exists(path)) {
+				char fb[4096], fb2[4096];
+				char sub[128];
+				int sev;
+
+				if (snprintf(fb, sizeof(fb), "%s/%s.%s.%s", dir,
+				    r->notify->tmpl, def, ch) >= (int)sizeof(fb))
+					fb[0] = '\0';
+				if (snprintf(fb2, sizeof(fb2), "%s/%s.en.%s", dir,
+				    r->notify->tmpl, ch) >= (int)sizeof(fb2))
+					fb2[0] = '\0';
+				sev = exists(fb) || exists(fb2) ?
+				    PXR_SEV_WARNING : PXR_SEV_ERROR;
+				snprintf(sub, sizeof(sub), "%s.notify.template",
+				    r->path);
+				pxr_diag_add(d, R->pos, sub, 0, sev,
+				    "template-missing", "%s: no template "
+				    "%s.%s.%s%s", sub, r->notify->tmpl, base, ch,
+				    sev == PXR_SEV_WARNING ? " (those customers "
+				    "get the fallback language)" : "");
+				continue;
+			}
+			t = pxr_tmpl_load(path, strcmp(ch, "email") == 0, &e);
+			if (t == NULL) {
+				tdiag(d, path, e.line, PXR_SEV_ERROR,
+				    "template-syntax", "%s", e.text);
+				continue;
+			}
+			if (have_fields) {
+				const char **names;
+				long *lines;
+				size_t n = pxr_tmpl_fields(t, &names, &lines);
+
+				for (j = 0; j < n; j++)
+					if (!is_known(k, names[j])) {
+						const char *sg = pxr_suggest(
+						    names[j], k->v, k->n);
+
+						tdiag(d, path, lines[j],
+						    PXR_SEV_ERROR,
+						    "template-unknown-field",
+						    "{{%s}}: unknown field%s%s%s",
+						    names[j], sg != NULL ?
+						    " (did you mean '" : "",
+						    sg != NULL ? sg : "",
+						    sg != NULL ? "'?)" : "");
+					}
+			}
+			check_survey(path, d);
+			if (strcmp(ch, "sms") == 0 && s != NULL)
+				check_sms_length(t, path, base, s, R->currency,
+				    max_parts, d);
+			pxr_tmpl_free(t);
+		}
+	}
+}
+
+void
+pxr_lint(struct pxr_rules *R, const struct pxr_sample *s, int max_parts,
+    struct pxr_diags *d)
+{
+	struct known ev = { 0 }, later = { 0 }, all = { 0 };
+	json_t *nf = json_object_get(json_object_get(R->root, "notify"),
+	    "fields"), *x, *tpl;
+	const char *key;
+	char dir[4096], path[160];
+	size_t i, j;
+	int have = R->ncolumns > 0 || s != NULL;
+
+	for (i = 0; i < R->ncolumns; i++)
+		know(&ev, R->columns[i].name);
+	for (i = 0; s != NULL && i < s->n; i++)
+		know(&ev, s->names[i]);
+	for (i = 0; i < ev.n; i++) {
+		know(&later, ev.v[i]);
+		know(&all, ev.v[i]);
+	}
+	know_all(&later, detect_fields);
+	know_all(&later, threshold_fields);
+	know_all(&all, detect_fields);
+	know_all(&all, threshold_fields);
+	know_all(&all, comp_fields);
+	know_all(&all, notify_fields);
+	json_object_foreach(nf, key, x)
+		if (json_is_string(x))
+			know(&all, json_string_value(x));
+	tpl = json_object_get(json_object_get(R->root, "notify"), "templates");
+	if (strcmp(R->dir, ".") == 0)
+		snprintf(dir, sizeof(dir), "%s", json_is_string(tpl) ?
+		    json_string_value(tpl) : ".");
+	else
+		snprintf(dir, sizeof(dir), "%s/%s", R->dir, json_is_string(tpl) ?
+		    json_string_value(tpl) : ".");
+	for (i = 0; i < R->nrules; i++) {
+		struct pxr_rule *r = &R->rules[i];
+
+#define X(e, name) do { \
+	snprintf(path, sizeof(path), "%s.%s", r->path, name); \
+	check_expr(R, e, path, &ev, have, d); \
+} while (0)
+		X(r->when, "when");
+		X(r->customer, "customer");
+		X(r->at, "at");
+		X(r->measure, "measure");
+#undef X
+		for (j = 0; j < r->nkey; j++) {
+			key_path(R, i, j, path, sizeof(path));
+			check_expr(R, r->key[j], path, &ev, have, d);
+		}
+		if (r->group != NULL)
+			for (j = 0; j < r->group->nby; j++) {
+				snprintf(path, sizeof(path), "%s.group.by[%zu]",
+				    r->path, j);
+				check_expr(R, r->group->by[j], path, &later,
+				    have, d);
+			}
+		for (j = 0; j < r->ncomp; j++) {
+#define X(e, name) do { \
+	snprintf(path, sizeof(path), "%s.compensation[%zu].%s", r->path, j, \
+	    name); \
+	check_expr(R, e, path, &later, have, d); \
+} while (0)
+			X(r->comp[j].when, "when");
+			X(r->comp[j].of, "of");
+			X(r->comp[j].amount, "amount");
+			X(r->comp[j].currency, "currency");
+#undef X
+		}
+		check_tiers(R, r, d);
+		check_comp(R, r, d);
+		if (r->notify != NULL && r->notify->tmpl != NULL)
+			check_templates(R, r, dir, &all, have, s, max_parts, d);
+	}
+	for (i = 0; i < R->nphases; i++) {
+		for (j = 0; j < R->nrules; j++)
+			if (R->rules[j].phase != NULL && R->phases[i].id !=
+			    NULL && strcmp(R->rules[j].phase,
+			    R->phases[i].id) == 0)
+				break;
+		if (j == R->nrules && R->phases[i].id != NULL) {
+			snprintf(path, sizeof(path), "journey.phases[%zu]", i);
+			pxr_diag_add(d, R->pos, path, 0, PXR_SEV_NOTE,
+			    "uncovered-phase", "%s: no rule watches phase "
+			    "'%s'", path, R->phases[i].id);
+		}
+	}
+	free(ev.v);
+	free(later.v);
+	free(all.v);
+}

@@ -1,0 +1,26 @@
+/* lint.h: the checks of pxr-lint beyond those of loading (pxr-lint(1)). */
+#ifndef PXR_LINT_H
+#define PXR_LINT_H
+
+#include "rules.h"
+
+/* What a sample of the input tells: its fields, longest values, locales. */
+struct pxr_sample {
+	char	**names;
+	char	**longest;	/* per name */
+	size_t	 n;
+	char	**locales;	/* distinct values of the locale field */
+	size_t	 nlocales;
+};
+
+/*
+ * Add to d the findings about R beyond loading: unknown fields (with
+ * input.columns or a sample), declared-type mismatches, tier overlaps and
+ * gaps, unreachable compensation entries, templates (missing, syntax,
+ * unknown fields, surveys, SMS length), uncovered phases.  sample may be
+ * NULL; max_parts is the SMS length that warns.
+ */
+void	 pxr_lint(struct pxr_rules *R, const struct pxr_sample *sample,
+	    int max_parts, struct pxr_diags *d);
+
+#endif
