@@ -459,7 +459,11 @@ message(struct pxr_cli *c, struct pxr_rec *rec, const struct how *h, int ch,
 	set(rec, N.o_mid, mid, midn);
 	pxr_rec_setref(rec, N.o_ch, PXR_STR, chname[ch], strlen(chname[ch]));
 	set(rec, N.o_to, to, ton);
-	pxr_rec_setnull(rec, N.o_locale);
+	/* Until a template is chosen, the customer's own locale. */
+	if (loc[0] != '\0')
+		pxr_rec_set(rec, N.o_locale, PXR_STR, loc, strlen(loc));
+	else
+		pxr_rec_setnull(rec, N.o_locale);
 	pxr_rec_setnull(rec, N.o_subj);
 	pxr_rec_setnull(rec, N.o_body);
 	pxr_rec_setnull(rec, N.o_seg);
