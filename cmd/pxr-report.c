@@ -529,7 +529,8 @@ main(int argc, char **argv)
 		row_of(&t[6], it->f[3] != NULL ? it->f[3] : "?", NULL)->count++;
 	}
 	for (i = 0; i < nt; i++)
-		qsort(t[i].r, t[i].n, sizeof(t[i].r[0]), rowcmp);
+		if (t[i].n > 1)
+			qsort(t[i].r, t[i].n, sizeof(t[i].r[0]), rowcmp);
 	if (have_fc) {
 		struct map hit = { 0 }, cust = { 0 };
 
