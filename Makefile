@@ -57,6 +57,7 @@ bench: all $(BUILD)/bench/csvcount
 	scripts/bench-detect
 	scripts/bench-join
 	scripts/bench-stages
+	scripts/bench-pipeline
 
 setup:
 	@scripts/setup

@@ -204,8 +204,11 @@ config_from_rules(void)
 	if ((x = json_object_get(n, "templates")) != NULL) {
 		static char path[4096];
 
-		snprintf(path, sizeof(path), "%s/%s", N.R->dir,
-		    json_string_value(x));
+		if (json_string_value(x)[0] == '/')
+			snprintf(path, sizeof(path), "%s", json_string_value(x));
+		else
+			snprintf(path, sizeof(path), "%s/%s", N.R->dir,
+			    json_string_value(x));
 		N.tdir = path;
 	}
 	if ((x = json_object_get(n, "fields")) != NULL)

@@ -442,7 +442,8 @@ pxr_lint(struct pxr_rules *R, const struct pxr_sample *s, int max_parts,
 		if (json_is_string(x))
 			know(&all, json_string_value(x));
 	tpl = json_object_get(json_object_get(R->root, "notify"), "templates");
-	if (strcmp(R->dir, ".") == 0)
+	if (strcmp(R->dir, ".") == 0 || (json_is_string(tpl) &&
+	    json_string_value(tpl)[0] == '/'))
 		snprintf(dir, sizeof(dir), "%s", json_is_string(tpl) ?
 		    json_string_value(tpl) : ".");
 	else
