@@ -2,7 +2,7 @@
 # GNU make.
 include config.mk
 
-CMDS = pxr-join pxr-detect pxr-threshold pxr-compensate pxr-notify pxr-send pxr-lint pxr-test pxr-map pxr-report
+CMDS = pxr-join pxr-detect pxr-threshold pxr-compensate pxr-notify pxr-send pxr-lint pxr-test pxr-map pxr-report pxr-fan
 LIBOBJ = error mem rec stream csv jsonl time expr jpos rules money state tmpl lint
 UNITS = rec stream expr money tmpl
 

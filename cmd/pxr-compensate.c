@@ -597,12 +597,7 @@ flush_batch(struct pxr_cli *c)
 		pxr_rec_setref(&rec, K.f_status, PXR_STR, status,
 		    strlen(status));
 		/* Pack the finished record for emission after the commit. */
-		{
-			struct pxr_packed *done = pxr_rec_pack(&rec);
-
-			free(pl->p);
-			pl->p = done;
-		}
+		pxr_rec_repack(&pl->p, &rec);
 	}
 	/* The ledger is durable before anyone downstream hears of it. */
 	if (K.st != NULL && !K.dry && pxr_state_commit(K.st, &c->err) < 0)

@@ -527,6 +527,17 @@ message(struct pxr_cli *c, struct pxr_rec *rec, const struct how *h, int ch,
 	return emit(c, rec) < 0 ? -2 : 0;
 }
 
+/* A row of pxr-fan: rule "fan" and no such rule in the file. */
+static int
+is_fan(const struct pxr_rec *rec)
+{
+	const struct pxr_val *v = pxr_rec_get(rec, N.f_rule);
+
+	return !PXR_ISNULL(v) && v->n == 3 && memcmp(v->s, "fan", 3) == 0 &&
+	    pxr_rules_find(N.R, "fan") == NULL &&
+	    json_object_get(N.R->root, "fan") != NULL;
+}
+
 static int
 map(struct pxr_cli *c, struct pxr_rec *rec)
 {
@@ -539,7 +550,26 @@ map(struct pxr_cli *c, struct pxr_rec *rec)
 
 	if (N.is_adhoc)
 		h = &N.adhoc;
-	else {
+	else if (is_fan(rec)) {
+		/* A pick of pxr-fan: the rule file's fan section says how. */
+		json_t *fan = json_object_get(N.R->root, "fan"), *chs, *x;
+		size_t k;
+
+		memset(&rh, 0, sizeof(rh));
+		rh.id = "fan";
+		rh.tmpl = json_string_value(json_object_get(fan, "template"));
+		chs = json_object_get(fan, "channels");
+		if (json_array_size(chs) == 0) {
+			rh.ch[rh.nch++] = CH_EMAIL;
+			rh.ch[rh.nch++] = CH_SMS;
+		}
+		json_array_foreach(chs, k, x)
+			if (rh.nch < NCH && channel_of(json_string_value(x)) >= 0)
+				rh.ch[rh.nch++] = channel_of(json_string_value(x));
+		if (rh.tmpl == NULL)
+			return 0;	/* no template: the gesture goes untold */
+		h = &rh;
+	} else {
 		struct pxr_rule *r = pxr_cli_rule_of(c, N.R, rec, N.f_rule);
 
 		if (r == NULL)

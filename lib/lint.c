@@ -368,8 +368,9 @@ check_templates(struct pxr_rules *R, struct pxr_rule *r, const char *dir,
 					fb2[0] = '\0';
 				sev = exists(fb) || exists(fb2) ?
 				    PXR_SEV_WARNING : PXR_SEV_ERROR;
-				snprintf(sub, sizeof(sub), "%s.notify.template",
-				    r->path);
+				snprintf(sub, sizeof(sub), "%s%s.template",
+				    r->path, strcmp(r->path, "fan") == 0 ? "" :
+				    ".notify");
 				pxr_diag_add(d, R->pos, sub, 0, sev,
 				    "template-missing", "%s: no template "
 				    "%s.%s.%s%s", sub, r->notify->tmpl, base, ch,
@@ -438,6 +439,11 @@ pxr_lint(struct pxr_rules *R, const struct pxr_sample *s, int max_parts,
 	know_all(&all, threshold_fields);
 	know_all(&all, comp_fields);
 	know_all(&all, notify_fields);
+	know(&all, "fan_day");
+	know(&all, "fan_team");
+	know(&all, "fan_score");
+	know(&all, "fan_kind");
+	know(&all, "fan_item");
 	json_object_foreach(nf, key, x)
 		if (json_is_string(x))
 			know(&all, json_string_value(x));
@@ -488,6 +494,55 @@ pxr_lint(struct pxr_rules *R, const struct pxr_sample *s, int max_parts,
 		check_comp(R, r, d);
 		if (r->notify != NULL && r->notify->tmpl != NULL)
 			check_templates(R, r, dir, &all, have, s, max_parts, d);
+	}
+	/* The fan section reads customers: the same known fields. */
+	{
+		static const char *fx[] = { "when", "score", "by" };
+		json_t *fan = json_object_get(R->root, "fan");
+
+		for (i = 0; fan != NULL && i < 3; i++) {
+			json_t *v = json_object_get(fan, fx[i]);
+			struct pxr_error e;
+			struct pxr_expr *x;
+
+			if (!json_is_string(v))
+				continue;
+			x = pxr_expr_compile(json_string_value(v),
+			    json_string_length(v), R->columns, R->ncolumns, &e);
+			snprintf(path, sizeof(path), "fan.%s", fx[i]);
+			check_expr(R, x, path, &ev, have, d);
+			pxr_expr_free(x);
+		}
+		if (fan != NULL && json_is_string(json_object_get(fan,
+		    "template"))) {
+			/* As a rule with notify would be checked. */
+			struct pxr_rule fr;
+			struct pxr_rnotify fn;
+			json_t *chs = json_object_get(fan, "channels");
+			char *defch[] = { "email", "sms" };
+
+			memset(&fr, 0, sizeof(fr));
+			memset(&fn, 0, sizeof(fn));
+			snprintf(fr.path, sizeof(fr.path), "fan");
+			fr.id = "fan";
+			fn.tmpl = (char *)json_string_value(json_object_get(fan,
+			    "template"));
+			if (json_array_size(chs) > 0) {
+				fn.nchannels = json_array_size(chs);
+				fn.channels = pxr_calloc(fn.nchannels,
+				    sizeof(char *));
+				for (j = 0; j < fn.nchannels; j++)
+					fn.channels[j] = (char *)json_string_value(
+					    json_array_get(chs, j));
+			} else {
+				fn.channels = defch;
+				fn.nchannels = 2;
+			}
+			fr.notify = &fn;
+			check_templates(R, &fr, dir, &all, have, s, max_parts, d);
+			if (fn.channels != defch)
+				free(fn.channels);
+		}
 	}
 	for (i = 0; i < R->nphases; i++) {
 		for (j = 0; j < R->nrules; j++)

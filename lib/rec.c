@@ -280,3 +280,12 @@ pxr_rec_unpack(struct pxr_rec *r, const struct pxr_packed *p)
 		if (p->v[i].t != PXR_ABSENT)
 			pxr_rec_setref(r, i, p->v[i].t, p->v[i].s, p->v[i].n);
 }
+
+void
+pxr_rec_repack(struct pxr_packed **p, const struct pxr_rec *r)
+{
+	struct pxr_packed *n = pxr_rec_pack(r);
+
+	free(*p);
+	*p = n;
+}

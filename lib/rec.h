@@ -96,6 +96,8 @@ struct pxr_packed {
 };
 
 struct pxr_packed *pxr_rec_pack(const struct pxr_rec *);
+/* Replace *p by a packing of rec, which may point into *p. */
+void	 pxr_rec_repack(struct pxr_packed **p, const struct pxr_rec *);
 /* Point rec's values at p's (borrowed: p must outlive the use). */
 void	 pxr_rec_unpack(struct pxr_rec *, const struct pxr_packed *);
 

@@ -98,7 +98,8 @@ static const struct mdef fan_defs[] = {
 	{ "when", J_EXPR, 0 }, { "score", J_EXPR, 1 }, { "cooldown", J_DUR, 0 },
 	{ "per_day", J_INT, 0 }, { "by", J_EXPR, 0 }, { "kind", J_STR, 0 },
 	{ "item", J_STR, 0 }, { "template", J_STR, 0 },
-	{ "fixed_minor", J_INT, 0 }, { "valid", J_DUR, 0 }, { NULL, 0, 0 }
+	{ "fixed_minor", J_INT, 0 }, { "valid", J_DUR, 0 },
+	{ "channels", J_STRARR, 0 }, { NULL, 0, 0 }
 };
 
 struct ld {
