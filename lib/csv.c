@@ -140,6 +140,7 @@ pxr_csv_close(struct pxr_reader *r)
 		csv_free(&r->csv);
 	r->csvinit = 0;
 	pxr_buf_free(&r->fbuf);
+	pxr_buf_free(&r->replay);
 	free(r->foff);
 	free(r->flen);
 	free(r->fnull);
@@ -249,7 +250,20 @@ pxr_csv_next(struct pxr_reader *r, struct pxr_rec *rec, struct pxr_error *err)
 			r->qlen = r->qhead = 0;
 			pxr_buf_reset(&r->fbuf);
 		}
-		rc = pxr_lines_next(&r->in, r->max, &line, &len, err, r->name);
+		if (r->replay_off < r->replay.len) {
+			/* Lines swallowed by an unterminated quote, again. */
+			char *nl = memchr(r->replay.p + r->replay_off, '\n',
+			    r->replay.len - r->replay_off);
+
+			line = r->replay.p + r->replay_off;
+			len = nl != NULL ? (size_t)(nl - line) + 1 :
+			    r->replay.len - r->replay_off;
+			r->replay_off += len;
+			r->in.lineno++;
+			rc = 1;
+		} else
+			rc = pxr_lines_next(&r->in, r->max, &line, &len, err,
+			    r->name);
 		if (rc == -2)
 			return -2;
 		if (rc == -1) {
@@ -261,11 +275,29 @@ pxr_csv_next(struct pxr_reader *r, struct pxr_rec *rec, struct pxr_error *err)
 			r->eofdone = 1;
 			if (csv_fini(&r->csv, field_cb, row_cb, r) != 0) {
 				long start = r->rowstart;
+				char *nl = memchr(r->raw.p, '\n', r->raw.len);
 
 				reset_parser(r);
 				pxr_error_set(err, PXR_EXIT_DATAERR,
 				    "unterminated quoted field");
 				pxr_error_at(err, r->name, start);
+				/*
+				 * The quote swallowed the rest of the file:
+				 * read the lines after its own again, so one
+				 * bad row does not take the others with it.
+				 */
+				if (nl != NULL && (size_t)(nl - r->raw.p) + 1 <
+				    r->raw.len) {
+					struct pxr_buf rest = { 0 };
+
+					pxr_buf_add(&rest, nl + 1, r->raw.len -
+					    (size_t)(nl - r->raw.p) - 1);
+					pxr_buf_free(&r->replay);
+					r->replay = rest;
+					r->replay_off = 0;
+					r->in.lineno = start;
+					r->eofdone = 0;
+				}
 				return -1;
 			}
 			continue;

@@ -56,6 +56,9 @@ struct pxr_reader {
 	int	 rownul;
 	size_t	 rowf0;
 
+	struct pxr_buf replay;	/* lines to read again after a bad quote */
+	size_t	 replay_off;
+
 	/* JSON Lines */
 	struct pxr_buf jtmp;
 };
