@@ -68,8 +68,26 @@ check: setup
 	scripts/check-layout
 	mandoc -Tlint -Wwarning man/*
 	scripts/run-tests
+	fuzz/run -t 5
 	$(MAKE) SANITIZE=1 all units
 	PXR_BUILD=san scripts/run-tests
+
+# The fuzzers: FUZZ_SECONDS each (a short run is part of make check).
+FUZZ_SECONDS = 60
+fuzz: setup
+	fuzz/run -t $(FUZZ_SECONDS)
+
+# Long crash runs: SOAK_KILLS kill -9s over the whole pipeline, and over
+# pxr-compensate (short forms run in make check).
+SOAK_KILLS = 200
+soak: all
+	scripts/crash-pipeline -k $(SOAK_KILLS) -r 50000
+	scripts/crash-compensate -n 200000 -k $(SOAK_KILLS)
+
+# valgrind memcheck over the golden tests (slow: not part of make check).
+valgrind-check: setup
+	$(MAKE) all units
+	VALGRIND=1 scripts/run-tests
 
 sanitize-check: setup
 	$(MAKE) SANITIZE=1 all units
@@ -87,6 +105,6 @@ install: all
 	for m in man/*.7; do cp -f $$m $(DESTDIR)$(MANPREFIX)/man7/; done
 
 clean:
-	rm -rf build san bin
+	rm -rf build san bin fuzz/out
 
-.PHONY: all units setup check sanitize-check demo install clean bench
+.PHONY: all units setup check sanitize-check demo install clean bench fuzz valgrind-check soak

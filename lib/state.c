@@ -377,8 +377,18 @@ pxr_state_commit(struct pxr_state *st, struct pxr_error *err)
 		left -= (size_t)w;
 	}
 	if (fsync(st->fd) < 0) {
+		int e = errno;
+
 		pxr_buf_free(&all);
-		/* A failed fsync is not retried and trusted. */
+		/*
+		 * A failed fsync is not retried and trusted: the rows may not
+		 * be on disk, so they are taken back, and nothing downstream
+		 * hears of them.  (Should the cut not survive a crash, the
+		 * rows come back as done; never as done twice.)
+		 */
+		if (ftruncate(st->fd, st->off) < 0)
+			e = errno;
+		errno = e;
 		return syserr(err, PXR_EXIT_IOERR, st->path, "fsync");
 	}
 	st->off += (off_t)all.len;
