@@ -58,6 +58,7 @@ bench: all $(BUILD)/bench/csvcount
 	scripts/bench-join
 	scripts/bench-stages
 	scripts/bench-pipeline
+	scripts/bench-lint
 
 setup:
 	@scripts/setup

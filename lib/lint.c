@@ -322,6 +322,9 @@ check_sms_length(struct pxr_tmpl *t, const char *file, const char *locale,
 	pxr_schema_free(sch);
 }
 
+/* Template files already checked in this run: each is checked once. */
+static struct known checked;
+
 static void
 check_templates(struct pxr_rules *R, struct pxr_rule *r, const char *dir,
     const struct known *k, int have_fields, const struct pxr_sample *s,
@@ -378,6 +381,9 @@ check_templates(struct pxr_rules *R, struct pxr_rule *r, const char *dir,
 				    "get the fallback language)" : "");
 				continue;
 			}
+			if (is_known(&checked, path))
+				continue;
+			know(&checked, pxr_strdup(path));
 			t = pxr_tmpl_load(path, strcmp(ch, "email") == 0, &e);
 			if (t == NULL) {
 				tdiag(d, path, e.line, PXR_SEV_ERROR,
@@ -560,4 +566,8 @@ pxr_lint(struct pxr_rules *R, const struct pxr_sample *s, int max_parts,
 	free(ev.v);
 	free(later.v);
 	free(all.v);
+	for (i = 0; i < checked.n; i++)
+		free((char *)checked.v[i]);
+	free(checked.v);
+	memset(&checked, 0, sizeof(checked));
 }
