@@ -58,19 +58,23 @@ put_utf8(struct pxr_buf *b, unsigned c)
  * closing quote.
  */
 static const char *
-decode_string(const char *p, struct pxr_buf *b)
+decode_string(const char *p, const char *end, struct pxr_buf *b)
 {
 	p++;			/* opening quote */
 	for (;;) {
 		const char *q = p;
 
-		while (*q != '"' && *q != '\\')
+		while (q < end && *q != '"' && *q != '\\')
 			q++;
+		if (q >= end)
+			return NULL;
 		pxr_buf_add(b, p, (size_t)(q - p));
 		p = q;
 		if (*p == '"')
 			return p + 1;
 		p++;
+		if (p >= end)
+			return NULL;
 		switch (*p) {
 		case 'b': pxr_buf_addc(b, '\b'); p++; break;
 		case 'f': pxr_buf_addc(b, '\f'); p++; break;
@@ -78,11 +82,14 @@ decode_string(const char *p, struct pxr_buf *b)
 		case 'r': pxr_buf_addc(b, '\r'); p++; break;
 		case 't': pxr_buf_addc(b, '\t'); p++; break;
 		case 'u': {
-			unsigned c = hex4(p + 1);
+			unsigned c;
 
+			if (end - p < 5)
+				return NULL;
+			c = hex4(p + 1);
 			p += 5;
-			if (c >= 0xd800 && c < 0xdc00 && p[0] == '\\' &&
-			    p[1] == 'u') {
+			if (c >= 0xd800 && c < 0xdc00 && end - p >= 6 &&
+			    p[0] == '\\' && p[1] == 'u') {
 				unsigned lo = hex4(p + 2);
 
 				c = 0x10000 + ((c - 0xd800) << 10) +
@@ -107,13 +114,17 @@ skip_value(const char *p, const char *end)
 	int depth = 0;
 
 	do {
+		if (p >= end)
+			return NULL;
 		if (*p == '"') {
 			p++;
-			while (*p != '"') {
+			while (p < end && *p != '"') {
 				if (*p == '\\')
 					p++;
 				p++;
 			}
+			if (p >= end)
+				return NULL;
 			p++;
 		} else if (*p == '{' || *p == '[') {
 			depth++;
@@ -178,6 +189,12 @@ pxr_jsonl_next(struct pxr_reader *r, struct pxr_rec *rec,
 		return pxr_error_at(err, r->name, r->in.lineno);
 	}
 	json_decref(j);
+	/* jansson and this scanner must agree; a raw NUL could part them. */
+	if (memchr(line, '\0', len) != NULL) {
+		pxr_error_set(err, PXR_EXIT_DATAERR, "not a JSON object: a NUL "
+		    "byte in the line");
+		return pxr_error_at(err, r->name, r->in.lineno);
+	}
 
 	pxr_rec_clear(rec);
 	p = skipws(line, end) + 1;
@@ -186,45 +203,54 @@ pxr_jsonl_next(struct pxr_reader *r, struct pxr_rec *rec,
 		const char *v;
 
 		p = skipws(p, end);
+		if (p >= end)
+			goto bad;
 		if (*p == '}')
 			break;
+		if (*p != '"')
+			goto bad;
 		pxr_buf_reset(&r->jtmp);
-		p = decode_string(p, &r->jtmp);
+		if ((p = decode_string(p, end, &r->jtmp)) == NULL)
+			goto bad;
 		idx = pxr_schema_add(r->sch, r->jtmp.p, r->jtmp.len);
 		pxr_rec_fit(rec);
-		p = skipws(p, end) + 1;	/* ':' */
 		p = skipws(p, end);
+		if (p >= end || *p != ':')
+			goto bad;
+		p = skipws(p + 1, end);
+		if (p >= end)
+			goto bad;
 		v = p;
 		switch (*p) {
 		case '"':
 			pxr_buf_reset(&r->jtmp);
-			p = decode_string(p, &r->jtmp);
+			if ((p = decode_string(p, end, &r->jtmp)) == NULL)
+				goto bad;
 			pxr_rec_set(rec, idx, PXR_STR, r->jtmp.p, r->jtmp.len);
 			break;
-		case '{':
-		case '[':
-			p = skip_value(p, end);
-			pxr_rec_set(rec, idx, PXR_JSON, v, (size_t)(p - v));
-			break;
 		case 'n':
+			if (end - p < 4)
+				goto bad;
 			p += 4;
 			pxr_rec_setnull(rec, idx);
 			break;
-		case 't':
-		case 'f':
-			p = skip_value(p, end);
-			pxr_rec_set(rec, idx, PXR_BOOL, v, (size_t)(p - v));
-			break;
 		default:
-			p = skip_value(p, end);
-			pxr_rec_set(rec, idx, PXR_NUM, v, (size_t)(p - v));
+			if ((p = skip_value(p, end)) == NULL)
+				goto bad;
+			pxr_rec_set(rec, idx, *v == '{' || *v == '[' ? PXR_JSON :
+			    *v == 't' || *v == 'f' ? PXR_BOOL : PXR_NUM, v,
+			    (size_t)(p - v));
 			break;
 		}
 		p = skipws(p, end);
-		if (*p == ',')
+		if (p < end && *p == ',')
 			p++;
 	}
 	return 1;
+bad:
+	pxr_error_set(err, PXR_EXIT_DATAERR, "not a JSON object (the line "
+	    "does not read the same twice)");
+	return pxr_error_at(err, r->name, r->in.lineno);
 }
 
 int

@@ -18,7 +18,8 @@ pxr_lines_next(struct pxr_lines *l, size_t max, char **line, size_t *len,
 	int skipping = 0;
 
 	for (;;) {
-		nl = memchr(l->buf + l->beg, '\n', l->end - l->beg);
+		nl = l->end > l->beg ? memchr(l->buf + l->beg, '\n',
+		    l->end - l->beg) : NULL;
 		if (nl != NULL) {
 			size_t start = l->beg;
 
