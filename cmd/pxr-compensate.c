@@ -91,18 +91,6 @@ struct comp {
 
 static struct comp K;
 
-static uint64_t
-hash(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (n-- > 0) {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static struct entry *
 find_entry(const char *id, size_t n)
 {
@@ -110,7 +98,7 @@ find_entry(const char *id, size_t n)
 
 	if (K.netab == 0)
 		return NULL;
-	for (e = K.etab[hash(id, n) & (K.netab - 1)]; e != NULL; e = e->next)
+	for (e = K.etab[pxr_hash(id, n) & (K.netab - 1)]; e != NULL; e = e->next)
 		if (strlen(e->f[L_ID]) == n && memcmp(e->f[L_ID], id, n) == 0)
 			return e;
 	return NULL;
@@ -132,7 +120,7 @@ add_entry(char **f, size_t *lens)
 		for (i = 0; i < on; i++)
 			for (x = old[i]; x != NULL; x = nx) {
 				nx = x->next;
-				slot = hash(x->f[L_ID], strlen(x->f[L_ID])) &
+				slot = pxr_hash(x->f[L_ID], strlen(x->f[L_ID])) &
 				    (K.netab - 1);
 				x->next = K.etab[slot];
 				K.etab[slot] = x;
@@ -149,7 +137,7 @@ add_entry(char **f, size_t *lens)
 		e->f[i] = p;
 		p += lens[i] + 1;
 	}
-	slot = hash(e->f[L_ID], lens[L_ID]) & (K.netab - 1);
+	slot = pxr_hash(e->f[L_ID], lens[L_ID]) & (K.netab - 1);
 	e->next = K.etab[slot];
 	K.etab[slot] = e;
 	K.nentries++;
@@ -180,14 +168,14 @@ total(struct total **list, const char *cust, size_t cn, const char *cur)
 			for (i = 0; i < on; i++)
 				for (x = old[i]; x != NULL; x = nx) {
 					nx = x->next;
-					slot = &K.ttab[hash(x->key, x->klen) &
+					slot = &K.ttab[pxr_hash(x->key, x->klen) &
 					    (K.nttab - 1)];
 					x->next = *slot;
 					*slot = x;
 				}
 			free(old);
 		}
-		slot = &K.ttab[hash(key, kl) & (K.nttab - 1)];
+		slot = &K.ttab[pxr_hash(key, kl) & (K.nttab - 1)];
 	}
 	for (t = *slot; t != NULL; t = t->next)
 		if (t->klen == kl && memcmp(t->key, key, kl) == 0)

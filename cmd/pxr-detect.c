@@ -53,24 +53,6 @@ struct detect {
 static struct detect D;
 
 /* Append s to the id, percent-encoding '%', ':' and control bytes. */
-static void
-id_part(struct pxr_buf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '%' || c == ':' || c < 0x20 || c == 0x7f) {
-			pxr_buf_addc(b, '%');
-			pxr_buf_addc(b, hex[c >> 4]);
-			pxr_buf_addc(b, hex[c & 15]);
-		} else
-			pxr_buf_addc(b, c);
-	}
-}
-
 static int
 bind(struct pxr_cli *c, struct pxr_schema *sch)
 {
@@ -131,7 +113,7 @@ fire(struct pxr_cli *c, struct pxr_rec *rec, const struct pxr_rule *r,
 
 	/* incident_id: RULE:KEY1:KEY2... */
 	pxr_buf_reset(&D.id);
-	id_part(&D.id, r->id, strlen(r->id));
+	pxr_id_part(&D.id, r->id, strlen(r->id));
 	if (r->nkey > 0) {
 		for (i = 0; i < r->nkey; i++) {
 			if (pxr_expr_eval(r->key[i], env, &v, &c->err) < 0)
@@ -139,7 +121,7 @@ fire(struct pxr_cli *c, struct pxr_rec *rec, const struct pxr_rule *r,
 			pxr_buf_reset(&D.tmp);
 			pxr_value_text(&v, D.tz, &D.tmp);
 			pxr_buf_addc(&D.id, ':');
-			id_part(&D.id, D.tmp.p != NULL ? D.tmp.p : "", D.tmp.len);
+			pxr_id_part(&D.id, D.tmp.p != NULL ? D.tmp.p : "", D.tmp.len);
 		}
 	} else
 		for (i = 0; i < D.nkeyfields; i++) {
@@ -147,7 +129,7 @@ fire(struct pxr_cli *c, struct pxr_rec *rec, const struct pxr_rule *r,
 			    D.keyfields[i]);
 
 			pxr_buf_addc(&D.id, ':');
-			id_part(&D.id, fv->s, fv->n);
+			pxr_id_part(&D.id, fv->s, fv->n);
 		}
 	/* Values first (they read the event), then set the fields. */
 	if (r->customer != NULL) {

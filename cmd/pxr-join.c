@@ -48,18 +48,6 @@ struct join {
 
 static struct join J;
 
-static uint64_t
-hash(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (n-- > 0) {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static void
 grow(void)
 {
@@ -75,7 +63,7 @@ grow(void)
 
 		if (r == NULL)
 			continue;
-		k = hash(r->key, r->klen) & (J.ntab - 1);
+		k = pxr_hash(r->key, r->klen) & (J.ntab - 1);
 		while (J.tab[k] != NULL)
 			k = (k + 1) & (J.ntab - 1);
 		J.tab[k] = r;
@@ -89,7 +77,7 @@ grow(void)
 static struct lrow *
 lookup(const char *key, size_t n, size_t *slot)
 {
-	size_t k = hash(key, n) & (J.ntab - 1);
+	size_t k = pxr_hash(key, n) & (J.ntab - 1);
 
 	while (J.tab[k] != NULL) {
 		if (J.tab[k]->klen == n && memcmp(J.tab[k]->key, key, n) == 0)

@@ -103,22 +103,10 @@ struct notify {
 
 static struct notify N;
 
-static uint64_t
-hash(const char *s, size_t n)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (n-- > 0) {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static struct kv *
 kv_get(struct kv **tab, const char *k, size_t n, int add)
 {
-	struct kv **slot = &tab[hash(k, n) & (N.nslots - 1)], *e;
+	struct kv **slot = &tab[pxr_hash(k, n) & (N.nslots - 1)], *e;
 
 	for (e = *slot; e != NULL; e = e->next)
 		if (strlen(e->key) == n && memcmp(e->key, k, n) == 0)

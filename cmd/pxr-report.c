@@ -47,18 +47,6 @@ struct map {
 	struct item **order;	/* insertion order */
 };
 
-static uint64_t
-hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static struct item *
 get(struct map *m, const char *key, int add)
 {
@@ -71,7 +59,7 @@ get(struct map *m, const char *key, int add)
 		m->cap = 1024;
 		m->tab = pxr_calloc(m->cap, sizeof(*m->tab));
 	}
-	slot = &m->tab[hash(key) & (m->cap - 1)];
+	slot = &m->tab[pxr_hash(key, strlen(key)) & (m->cap - 1)];
 	for (it = *slot; it != NULL; it = it->next)
 		if (strcmp(it->key, key) == 0)
 			return it;
@@ -88,13 +76,13 @@ get(struct map *m, const char *key, int add)
 
 			for (x = old[i]; x != NULL; x = nx) {
 				nx = x->next;
-				slot = &m->tab[hash(x->key) & (m->cap - 1)];
+				slot = &m->tab[pxr_hash(x->key, strlen(x->key)) & (m->cap - 1)];
 				x->next = *slot;
 				*slot = x;
 			}
 		}
 		free(old);
-		slot = &m->tab[hash(key) & (m->cap - 1)];
+		slot = &m->tab[pxr_hash(key, strlen(key)) & (m->cap - 1)];
 	}
 	it = pxr_calloc(1, sizeof(*it));
 	it->key = pxr_strdup(key);
@@ -357,19 +345,6 @@ mean(const struct row *r)
 	return q;
 }
 
-static void
-xml(FILE *fp, const char *s)
-{
-	for (; *s != '\0'; s++)
-		switch (*s) {
-		case '<': fputs("&lt;", fp); break;
-		case '>': fputs("&gt;", fp); break;
-		case '&': fputs("&amp;", fp); break;
-		case '"': fputs("&quot;", fp); break;
-		default: fputc(*s, fp); break;
-		}
-}
-
 /* One horizontal bar chart of a table's counts (or sums). */
 static void
 svg_chart(FILE *fp, const struct table *t, int y0, int standalone)
@@ -391,7 +366,7 @@ svg_chart(FILE *fp, const struct table *t, int y0, int standalone)
 		    "font-size=\"12\">\n", h);
 	fprintf(fp, "<g transform=\"translate(0,%d)\">\n<text x=\"4\" y=\"16\" "
 	    "font-weight=\"bold\">", y0);
-	xml(fp, t->title);
+	pxr_xml_escape(fp, t->title);
 	fprintf(fp, "</text>\n");
 	for (i = 0; i < t->n; i++) {
 		const struct row *r = &t->r[i];
@@ -404,13 +379,13 @@ svg_chart(FILE *fp, const struct table *t, int y0, int standalone)
 		    NULL ? " " : "", r->cur != NULL ? r->cur : "");
 		fprintf(fp, "<text x=\"150\" y=\"%d\" text-anchor=\"end\">",
 		    y + 13);
-		xml(fp, label);
+		pxr_xml_escape(fp, label);
 		fprintf(fp, "</text><rect x=\"156\" y=\"%d\" width=\"%d\" "
 		    "height=\"16\" fill=\"#4e79a7\"/><text x=\"%d\" y=\"%d\">",
 		    y, w < 1 && v > 0 ? 1 : w, 160 + w, y + 13);
 		if (r->money) {
 			m = money(r->sum, r->cur);
-			xml(fp, m);
+			pxr_xml_escape(fp, m);
 			free(m);
 		} else
 			fprintf(fp, "%ld", r->count);
@@ -723,7 +698,7 @@ main(int argc, char **argv)
 		    "height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">\n"
 		    "<text x=\"4\" y=\"20\" font-size=\"16\" "
 		    "font-weight=\"bold\">", h);
-		xml(stdout, title);
+		pxr_xml_escape(stdout, title);
 		printf("</text>\n");
 		for (i = 0; i < nt; i++) {
 			svg_chart(stdout, &t[i], y, 0);
@@ -735,13 +710,13 @@ main(int argc, char **argv)
 	case F_HTML:
 		printf("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta "
 		    "charset=\"utf-8\">\n<title>");
-		xml(stdout, title);
+		pxr_xml_escape(stdout, title);
 		printf("</title>\n<style>\nbody { font-family: sans-serif; "
 		    "margin: 2em; }\ntable { border-collapse: collapse; "
 		    "margin-bottom: 1em; }\ntd, th { border: 1px solid #ccc; "
 		    "padding: 2px 8px; }\ntd.n { text-align: right; }\n"
 		    "</style>\n</head>\n<body>\n<h1>");
-		xml(stdout, title);
+		pxr_xml_escape(stdout, title);
 		printf("</h1>\n");
 		if (have_fc)
 			printf("<p id=\"first-contact\">First-contact rate: "
@@ -753,12 +728,12 @@ main(int argc, char **argv)
 			    fc_customers, fc_orphans);
 		for (i = 0; i < nt; i++) {
 			printf("<h2>");
-			xml(stdout, t[i].title);
+			pxr_xml_escape(stdout, t[i].title);
 			printf("</h2>\n");
 			if (t[i].n > 0)
 				svg_chart(stdout, &t[i], 0, 1);
 			printf("<table>\n<tr><th>");
-			xml(stdout, t[i].col);
+			pxr_xml_escape(stdout, t[i].col);
 			printf("</th>%s<th>count</th>%s</tr>\n", i == 3 ?
 			    "<th>currency</th>" : "", i == 3 ?
 			    "<th>sum</th><th>mean</th><th>max</th>" : "");
@@ -766,7 +741,7 @@ main(int argc, char **argv)
 				struct row *r = &t[i].r[j];
 
 				printf("<tr><td>");
-				xml(stdout, r->name);
+				pxr_xml_escape(stdout, r->name);
 				printf("</td>");
 				if (i == 3) {
 					char *s = money(r->sum, r->cur),
@@ -776,11 +751,11 @@ main(int argc, char **argv)
 					printf("<td>%s</td><td class=\"n\">%ld"
 					    "</td><td class=\"n\">", r->cur !=
 					    NULL ? r->cur : "-", r->count);
-					xml(stdout, s);
+					pxr_xml_escape(stdout, s);
 					printf("</td><td class=\"n\">");
-					xml(stdout, m);
+					pxr_xml_escape(stdout, m);
 					printf("</td><td class=\"n\">");
-					xml(stdout, x);
+					pxr_xml_escape(stdout, x);
 					printf("</td>");
 					free(s);
 					free(m);

@@ -77,22 +77,10 @@ struct send {
 
 static struct send S;
 
-static uint64_t
-hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static struct known *
 known(const char *id, int add)
 {
-	struct known **slot = &S.tab[hash(id) & (S.ntab - 1)], *k;
+	struct known **slot = &S.tab[pxr_hash(id, strlen(id)) & (S.ntab - 1)], *k;
 
 	for (k = *slot; k != NULL; k = k->next)
 		if (strcmp(k->id, id) == 0)

@@ -259,19 +259,6 @@ done:
 	return ok;
 }
 
-static void
-xml(FILE *fp, const char *s)
-{
-	for (; *s != '\0'; s++)
-		switch (*s) {
-		case '<': fputs("&lt;", fp); break;
-		case '>': fputs("&gt;", fp); break;
-		case '&': fputs("&amp;", fp); break;
-		case '"': fputs("&quot;", fp); break;
-		default: fputc(*s, fp); break;
-		}
-}
-
 int
 main(int argc, char **argv)
 {
@@ -359,15 +346,15 @@ main(int argc, char **argv)
 		    "failures=\"%zu\">\n", pass + fail, fail, pass + fail, fail);
 		for (i = 0; i < nresults; i++) {
 			fputs("<testcase classname=\"", fp);
-			xml(fp, results[i].file);
+			pxr_xml_escape(fp, results[i].file);
 			fputs("\" name=\"", fp);
-			xml(fp, results[i].name);
+			pxr_xml_escape(fp, results[i].name);
 			fputs("\"", fp);
 			if (results[i].failure == NULL)
 				fputs("/>\n", fp);
 			else {
 				fputs("><failure message=\"", fp);
-				xml(fp, results[i].failure);
+				pxr_xml_escape(fp, results[i].failure);
 				fputs("\"/></testcase>\n", fp);
 			}
 		}

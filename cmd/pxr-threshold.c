@@ -155,24 +155,6 @@ set_tier(struct pxr_rec *rec, const struct pxr_rule *r,
 	return 1;
 }
 
-static void
-id_part(struct pxr_buf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch == '%' || ch == ':' || ch < 0x20 || ch == 0x7f) {
-			pxr_buf_addc(b, '%');
-			pxr_buf_addc(b, hex[ch >> 4]);
-			pxr_buf_addc(b, hex[ch & 15]);
-		} else
-			pxr_buf_addc(b, ch);
-	}
-}
-
 /* The start of the aligned window holding t, as text. */
 static void
 window_start(struct pxr_buf *b, int win, int64_t t)
@@ -199,18 +181,6 @@ window_start(struct pxr_buf *b, int win, int64_t t)
 	pxr_date_format(b, day * PXR_US_DAY, NULL);
 }
 
-static uint64_t
-hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
-
 static struct group *
 group_get(const char *id)
 {
@@ -220,7 +190,7 @@ group_get(const char *id)
 		T.ntab = 4096;
 		T.tab = pxr_calloc(T.ntab, sizeof(*T.tab));
 	}
-	slot = &T.tab[hash(id) & (T.ntab - 1)];
+	slot = &T.tab[pxr_hash(id, strlen(id)) & (T.ntab - 1)];
 	for (g = *slot; g != NULL; g = g->next)
 		if (strcmp(g->id, id) == 0)
 			return g;
@@ -285,7 +255,7 @@ hold(struct pxr_cli *c, struct pxr_rec *rec, struct pxr_rule *r)
 		env.rec = rec;
 		env.arena = &T.scratch;
 		pxr_buf_reset(&T.tmp);
-		id_part(&T.tmp, r->id, strlen(r->id));
+		pxr_id_part(&T.tmp, r->id, strlen(r->id));
 		for (i = 0; i < r->group->nby; i++) {
 			struct pxr_buf t = { 0 };
 
@@ -299,7 +269,7 @@ hold(struct pxr_cli *c, struct pxr_rec *rec, struct pxr_rule *r)
 			}
 			pxr_value_text(&v, T.R->tz, &t);
 			pxr_buf_addc(&T.tmp, ':');
-			id_part(&T.tmp, t.p != NULL ? t.p : "", t.len);
+			pxr_id_part(&T.tmp, t.p != NULL ? t.p : "", t.len);
 			pxr_buf_free(&t);
 		}
 		pxr_buf_addc(&T.tmp, ':');

@@ -7,8 +7,8 @@
 
 #include "rec.h"
 
-static uint64_t
-hash(const char *s, size_t n)
+uint64_t
+pxr_hash(const char *s, size_t n)
 {
 	uint64_t h = 1469598103934665603ULL;	/* FNV-1a */
 
@@ -17,6 +17,24 @@ hash(const char *s, size_t n)
 		h *= 1099511628211ULL;
 	}
 	return h;
+}
+
+void
+pxr_id_part(struct pxr_buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (c == '%' || c == ':' || c < 0x20 || c == 0x7f) {
+			pxr_buf_addc(b, '%');
+			pxr_buf_addc(b, hex[c >> 4]);
+			pxr_buf_addc(b, hex[c & 15]);
+		} else
+			pxr_buf_addc(b, (char)c);
+	}
 }
 
 struct pxr_schema *
@@ -48,7 +66,7 @@ pxr_schema_free(struct pxr_schema *s)
 size_t
 pxr_schema_find(const struct pxr_schema *s, const char *name, size_t n)
 {
-	size_t i = hash(name, n) & (s->nslots - 1);
+	size_t i = pxr_hash(name, n) & (s->nslots - 1);
 
 	for (;;) {
 		size_t k = s->slots[i];
@@ -71,7 +89,7 @@ rehash(struct pxr_schema *s)
 	s->nslots *= 2;
 	s->slots = pxr_calloc(s->nslots, sizeof(*s->slots));
 	for (k = 0; k < s->n; k++) {
-		i = hash(s->names[k], strlen(s->names[k])) & (s->nslots - 1);
+		i = pxr_hash(s->names[k], strlen(s->names[k])) & (s->nslots - 1);
 		while (s->slots[i] != 0)
 			i = (i + 1) & (s->nslots - 1);
 		s->slots[i] = k + 1;
@@ -104,7 +122,7 @@ insert(struct pxr_schema *s, const char *name, size_t n, int visible)
 	if (s->n * 2 > s->nslots)
 		rehash(s);
 	else {
-		i = hash(name, n) & (s->nslots - 1);
+		i = pxr_hash(name, n) & (s->nslots - 1);
 		while (s->slots[i] != 0)
 			i = (i + 1) & (s->nslots - 1);
 		s->slots[i] = k + 1;

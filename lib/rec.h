@@ -3,6 +3,7 @@
 #define PXR_REC_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mem.h"
 
@@ -41,6 +42,11 @@ struct pxr_schema {
 };
 
 #define PXR_NOFIELD ((size_t)-1)
+
+/* FNV-1a of n bytes: for hash tables and stable tie-breaks. */
+uint64_t pxr_hash(const char *, size_t);
+/* Append s to b for an id: '%', ':' and control bytes as %XX. */
+void	 pxr_id_part(struct pxr_buf *, const char *, size_t);
 
 struct pxr_schema *pxr_schema_new(void);
 void	 pxr_schema_free(struct pxr_schema *);

@@ -604,3 +604,16 @@ pxr_quarantine_close(struct pxr_quarantine *q, struct pxr_error *err)
 	free(q);
 	return rc;
 }
+
+void
+pxr_xml_escape(FILE *fp, const char *s)
+{
+	for (; *s != '\0'; s++)
+		switch (*s) {
+		case '<': fputs("&lt;", fp); break;
+		case '>': fputs("&gt;", fp); break;
+		case '&': fputs("&amp;", fp); break;
+		case '"': fputs("&quot;", fp); break;
+		default: fputc(*s, fp); break;
+		}
+}

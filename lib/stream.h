@@ -79,6 +79,8 @@ void	 pxr_writer_free(struct pxr_writer *);
 void	 pxr_csv_field(struct pxr_buf *, const char *, size_t);
 /* Append s as a JSON string literal; -1 if s is not valid UTF-8. */
 int	 pxr_json_string(struct pxr_buf *, const char *, size_t);
+/* Write s to fp with <, >, & and " as XML entities. */
+void	 pxr_xml_escape(FILE *, const char *);
 /* 1 if the n bytes at s are valid UTF-8. */
 int	 pxr_utf8_valid(const char *, size_t);
 
