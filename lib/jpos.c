@@ -72,11 +72,33 @@ skipstr(struct scan *c, struct pxr_buf *out)
 static void
 value(struct scan *c, size_t koff)
 {
-	size_t mark, idx;
+	size_t mark, idx, before;
 
 	ws(c);
-	if (c->i >= c->n || ++c->depth > 512)
+	if (c->i >= c->n)
 		return;
+	if (++c->depth > 512) {
+		/* Too deep to index: step over the value, keeping no place. */
+		int d = 0;
+
+		do {
+			char ch = c->s[c->i];
+
+			if (ch == '"') {
+				skipstr(c, NULL);
+				continue;
+			}
+			if (ch == '{' || ch == '[')
+				d++;
+			else if (ch == '}' || ch == ']')
+				d--;
+			else if (d == 0 && strchr(",]} \t\r\n", ch) != NULL)
+				break;
+			c->i++;
+		} while (c->i < c->n && d > 0);
+		c->depth--;
+		return;
+	}
 	add(c, koff);
 	switch (c->s[c->i]) {
 	case '{':
@@ -99,7 +121,10 @@ value(struct scan *c, size_t koff)
 			ws(c);
 			if (c->i < c->n && c->s[c->i] == ':')
 				c->i++;
+			before = c->i;
 			value(c, k);
+			if (c->i == before)
+				c->i++;
 			c->path.len = mark;
 			if (c->path.p != NULL)
 				c->path.p[mark] = '\0';
@@ -119,7 +144,10 @@ value(struct scan *c, size_t koff)
 			}
 			mark = c->path.len;
 			pxr_buf_printf(&c->path, "[%zu]", idx++);
+			before = c->i;
 			value(c, (size_t)-1);
+			if (c->i == before)
+				c->i++;	/* never stuck, whatever the text */
 			c->path.len = mark;
 			if (c->path.p != NULL)
 				c->path.p[mark] = '\0';

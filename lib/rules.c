@@ -1057,6 +1057,21 @@ load(const char *path, struct pxr_diags *d, int keep)
 		goto fail;
 	}
 	fclose(fp);
+	if (text.p != NULL && memchr(text.p, '\0', text.len) != NULL) {
+		/* jansson would stop reading there; so would a person. */
+		struct pxr_diag *g;
+		long line = 1;
+		size_t i, nul = (size_t)((char *)memchr(text.p, '\0', text.len) -
+		    text.p);
+
+		for (i = 0; i < nul; i++)
+			line += text.p[i] == '\n';
+		pxr_diag_add(L.d, NULL, "", 0, PXR_SEV_ERROR, "json-syntax",
+		    "a NUL byte in the file");
+		g = &L.d->v[L.d->n - 1];
+		g->line = line;
+		goto fail;
+	}
 	R->root = json_loadb(text.p != NULL ? text.p : "", text.len,
 	    JSON_REJECT_DUPLICATES, &je);
 	if (R->root == NULL) {
