@@ -69,7 +69,7 @@ check: setup
 	scripts/check-layout
 	mandoc -Tlint -Wwarning man/*
 	scripts/run-tests
-	fuzz/run -t 5
+	PXR_FUZZ_OUT=fuzz/out/check fuzz/run -t 5
 	$(MAKE) SANITIZE=1 all units
 	PXR_BUILD=san scripts/run-tests
 
