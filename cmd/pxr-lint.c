@@ -244,6 +244,20 @@ main(int argc, char **argv)
 		}
 		pxr_diags_free(&d);
 		pxr_rules_free(R);
+		if (s != NULL) {
+			size_t q;
+
+			for (q = 0; q < s->n; q++) {
+				free(s->names[q]);
+				free(s->longest[q]);
+			}
+			for (q = 0; q < s->nlocales; q++)
+				free(s->locales[q]);
+			free(s->names);
+			free(s->longest);
+			free(s->locales);
+			free(s);
+		}
 	}
 	if (fmt == F_JSON || fmt == F_SARIF) {
 		json_t *out;

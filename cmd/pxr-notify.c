@@ -715,6 +715,9 @@ main(int argc, char **argv)
 					    "not email, sms or push", v[i]);
 				N.adhoc.ch[N.adhoc.nch++] = channel_of(v[i]);
 			}
+			for (i = 0; v[i] != NULL; i++)
+				free(v[i]);
+			free(v);
 			break;
 		case O_FIELD: {
 			char *eq = strchr(optarg, '=');

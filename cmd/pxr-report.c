@@ -94,6 +94,22 @@ get(struct map *m, const char *key, int add)
 }
 
 static void
+map_free(struct map *m)
+{
+	size_t i, j;
+
+	for (i = 0; i < m->n; i++) {
+		for (j = 0; j < 8; j++)
+			free(m->order[i]->f[j]);
+		free(m->order[i]->key);
+		free(m->order[i]);
+	}
+	free(m->order);
+	free(m->tab);
+	memset(m, 0, sizeof(*m));
+}
+
+static void
 setf(struct item *it, int i, const char *s)
 {
 	if (s == NULL)
@@ -547,6 +563,8 @@ main(int argc, char **argv)
 		for (k = 0; k < complaints.n; k++)
 			if (get(&hit, complaints.order[k]->key, 0) == NULL)
 				fc_orphans++;
+		map_free(&hit);
+		map_free(&cust);
 	}
 
 	switch (fmt) {

@@ -12,6 +12,10 @@ pxr_error_set(struct pxr_error *e, int exitcode, const char *fmt, ...)
 
 	if (e == NULL)
 		return -1;
+	/* A new error: its place, if any, is set after (pxr_error_at). */
+	e->file[0] = '\0';
+	e->line = 0;
+	e->column = 0;
 	e->exit = exitcode;
 	va_start(ap, fmt);
 	vsnprintf(e->text, sizeof(e->text), fmt, ap);

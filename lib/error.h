@@ -31,7 +31,7 @@ struct pxr_error {
 	char	 text[1024];
 };
 
-/* Set e (NULL is allowed) from a printf format; returns -1. */
+/* Set e (NULL is allowed) from a printf format, with no place; -1. */
 int	 pxr_error_set(struct pxr_error *, int exitcode, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
 /* Set file and line of e; returns -1. */
