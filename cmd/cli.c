@@ -269,7 +269,7 @@ progress(struct pxr_cli *c, int last)
 		return;
 	if (c->progress < 0 && (!isatty(2) || t - c->t0 < 2.0))
 		return;
-	if (last && c->tlast == c->t0)
+	if (last && c->tlast == c->t0 && c->progress < 1)
 		return;
 	c->tlast = t;
 	dt = t - c->t0 > 1e-6 ? t - c->t0 : 1e-6;
@@ -328,6 +328,7 @@ pxr_cli_run(struct pxr_cli *c, struct pxr_stage *st, int nfiles, char **files)
 	static char *dash[] = { "-", NULL };
 	struct pxr_reader_opts o;
 	struct pxr_rec rec;
+	size_t input_fields = 1;	/* once bound: there was a record */
 	int i, rc, bound = 0, status = 0;
 
 	if (nfiles == 0) {
@@ -394,11 +395,14 @@ pxr_cli_run(struct pxr_cli *c, struct pxr_stage *st, int nfiles, char **files)
 			c->cur = NULL;
 		}
 	}
+	/* An input with no fields at all (an empty file) gives no header. */
+	if (!bound)
+		input_fields = c->sch->norder;
 	if (!bound && st->bind != NULL && st->bind(c, c->sch) < 0)
 		pxr_cli_die(c, &c->err);
 	if (st->end != NULL && st->end(c) < 0)
 		pxr_cli_die(c, &c->err);
-	if (!c->no_records && c->sch->n > 0 &&
+	if (!c->no_records && c->sch->n > 0 && input_fields > 0 &&
 	    pxr_writer_header(c->w, c->sch, &c->err) < 0)
 		pxr_cli_die(c, &c->err);
 	progress(c, 1);
