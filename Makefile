@@ -67,7 +67,7 @@ setup:
 check: setup
 	$(MAKE) all units
 	scripts/check-layout
-	mandoc -Tlint -Wwarning man/*
+	cd man && mandoc -Tlint *
 	scripts/run-tests
 	PXR_FUZZ_OUT=fuzz/out/check fuzz/run -t 5
 	$(MAKE) SANITIZE=1 all units
