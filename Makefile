@@ -3,8 +3,8 @@
 include config.mk
 
 CMDS = pxr-join pxr-detect pxr-threshold pxr-compensate pxr-notify pxr-send pxr-lint pxr-test pxr-map pxr-report pxr-fan
-LIBOBJ = error mem rec stream csv jsonl time expr jpos rules money state tmpl lint
-UNITS = rec stream expr money tmpl
+LIBOBJ = error mem rec stream csv jsonl time expr jpos rules money state tmpl lint hmap fields stage threshold
+UNITS = rec stream expr money tmpl threshold
 
 # SANITIZE=1 builds with ASan+UBSan into san/ instead of build/.
 BUILD = build
@@ -43,7 +43,7 @@ $(BIN)/%: $(BUILD)/cmd/%.o $(CLIOBJ) $(BUILD)/libpxr.a
 	@mkdir -p $(@D)
 	$(CC) $(FLAGS) $(LDFLAGS_X) -o $@ $< $(CLIOBJ) $(BUILD)/libpxr.a $(LDLIBS)
 
-$(BUILD)/test/%: lib/tests/%_test.c lib/tests/unit.h $(BUILD)/libpxr.a
+$(BUILD)/test/%: lib/tests/%_test.c lib/tests/unit.h lib/tests/stagerun.h $(BUILD)/libpxr.a
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(FLAGS) $(LDFLAGS_X) -o $@ $< $(BUILD)/libpxr.a $(LDLIBS)
 

@@ -421,6 +421,81 @@ pxr_cli_run(struct pxr_cli *c, struct pxr_stage *st, int nfiles, char **files)
 	pxr_cli_exit(c, status != 0 ? status : c->status);
 }
 
+/* The mapper's output and words, for pxr_cli_run_mapper. */
+static int
+mapper_emit(void *arg, struct pxr_rec *rec, struct pxr_error *err)
+{
+	struct pxr_cli *c = arg;
+
+	if (pxr_writer_write(c->w, rec, err) < 0)
+		return err->exit == PXR_EXIT_IOERR ? -2 : -1;
+	c->nout++;
+	return 0;
+}
+
+static void
+mapper_say(void *arg, int level, const char *text)
+{
+	struct pxr_cli *c = arg;
+
+	switch (level) {
+	case PXR_SAY_WARN:
+		pxr_cli_warn(c, "%s", text);
+		break;
+	case PXR_SAY_INFO:
+		if (c->verbose)
+			pxr_cli_warn(c, "%s", text);
+		break;
+	default:
+		fprintf(stderr, "%s: explain: %s\n", c->prog, text);
+		break;
+	}
+}
+
+static int
+mapper_bind(struct pxr_cli *c, struct pxr_schema *sch)
+{
+	struct pxr_mapper *m = c->stage->ctx;
+
+	return m->bind != NULL ? m->bind(m, sch, &c->err) : 0;
+}
+
+static int
+mapper_map(struct pxr_cli *c, struct pxr_rec *rec)
+{
+	struct pxr_mapper *m = c->stage->ctx;
+
+	return m->map(m, rec, &c->err);
+}
+
+static int
+mapper_end(struct pxr_cli *c)
+{
+	struct pxr_mapper *m = c->stage->ctx;
+
+	if (m->end == NULL)
+		return 0;
+	return m->end(m, &c->err) < 0 ? -2 : 0;
+}
+
+void
+pxr_cli_run_mapper(struct pxr_cli *c, struct pxr_mapper *m, int nfiles,
+    char **files)
+{
+	static struct pxr_stage st;
+
+	st.ctx = m;
+	st.bind = mapper_bind;
+	st.map = mapper_map;
+	st.end = mapper_end;
+	m->out.emit = mapper_emit;
+	m->out.arg = c;
+	m->sayer.say = mapper_say;
+	m->sayer.arg = c;
+	m->explain = c->explain;
+	pxr_cli_run(c, &st, nfiles, files);
+}
+
 struct pxr_rules *
 pxr_cli_rules(struct pxr_cli *c)
 {

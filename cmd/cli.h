@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "rec.h"
+#include "stage.h"
 #include "stream.h"
 #include "time.h"
 
@@ -122,6 +123,14 @@ void	 pxr_cli_usage(struct pxr_cli *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3), noreturn));
 /* Read every file (none: stdin) through the stage; exits. */
 void	 pxr_cli_run(struct pxr_cli *, struct pxr_stage *, int nfiles,
+	    char **files) __attribute__((noreturn));
+/*
+ * Read every file (none: stdin) through the mapper m (borrowed): its
+ * output goes to stdout in the chosen format, its words to stderr
+ * ("prog: text"; -v lines only with -v, --explain lines only with
+ * --explain); bad records follow --on-error; exits.
+ */
+void	 pxr_cli_run_mapper(struct pxr_cli *, struct pxr_mapper *, int nfiles,
 	    char **files) __attribute__((noreturn));
 /* Write rec to the output; 0, -1 (record cannot be written), -2 fatal. */
 int	 pxr_cli_emit(struct pxr_cli *, const struct pxr_rec *);

@@ -102,4 +102,15 @@ int	 pxr_chain_map(struct pxr_chain *, struct pxr_rec *,
 int	 pxr_chain_end(struct pxr_chain *, struct pxr_error *);
 void	 pxr_chain_free(struct pxr_chain *);
 
+struct pxr_rules;
+struct pxr_rule;
+/*
+ * The rule named by the record's "rule" field (index rf) in R, or NULL
+ * with err set (no such field, no such rule).  *last caches the last
+ * answer (a stage's own pointer, NULL at first); borrowed from R.
+ */
+struct pxr_rule *pxr_stage_rule(const struct pxr_rules *,
+	    const struct pxr_rec *, size_t rf, struct pxr_rule **last,
+	    struct pxr_error *);
+
 #endif
