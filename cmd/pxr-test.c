@@ -54,6 +54,70 @@ add_result(const char *file, const char *name, const char *failure)
 	nresults++;
 }
 
+/*
+ * The JUnit report (Jenkins' junit-10.xsd): a testsuite per test file, in
+ * the order given.  Characters XML cannot carry are replaced (and said so).
+ */
+static void
+write_junit(struct pxr_cli *c, const char *path)
+{
+	FILE *fp = fopen(path, "we");
+	size_t i, j, tests, fails, bad = 0, all = 0, allfail = 0;
+
+	if (fp == NULL) {
+		pxr_error_set(&c->err, PXR_EXIT_CANTCREAT, "%s",
+		    strerror(errno));
+		pxr_error_at(&c->err, path, 0);
+		pxr_cli_die(c, &c->err);
+	}
+	for (i = 0; i < nresults; i++) {
+		all++;
+		allfail += results[i].failure != NULL;
+	}
+	fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<testsuites name=\"pxr-test\" tests=\"%zu\" failures=\"%zu\" "
+	    "errors=\"0\">\n", all, allfail);
+	for (i = 0; i < nresults; i = j) {
+		tests = fails = 0;
+		for (j = i; j < nresults && strcmp(results[j].file,
+		    results[i].file) == 0; j++) {
+			tests++;
+			fails += results[j].failure != NULL;
+		}
+		fputs("<testsuite name=\"", fp);
+		bad += pxr_xml_escape(fp, results[i].file);
+		fprintf(fp, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+		    "skipped=\"0\">\n", tests, fails);
+		for (; i < j; i++) {
+			fputs("<testcase classname=\"", fp);
+			bad += pxr_xml_escape(fp, results[i].file);
+			fputs("\" name=\"", fp);
+			bad += pxr_xml_escape(fp, results[i].name);
+			fputs("\"", fp);
+			if (results[i].failure == NULL) {
+				fputs("/>\n", fp);
+				continue;
+			}
+			fputs("><failure message=\"", fp);
+			bad += pxr_xml_escape(fp, results[i].failure);
+			fputs("\">", fp);
+			bad += pxr_xml_escape(fp, results[i].failure);
+			fputs("</failure></testcase>\n", fp);
+		}
+		fputs("</testsuite>\n", fp);
+	}
+	fputs("</testsuites>\n", fp);
+	if (fflush(fp) != 0 || ferror(fp) || fclose(fp) != 0) {
+		pxr_error_set(&c->err, PXR_EXIT_IOERR, "%s", strerror(errno));
+		pxr_error_at(&c->err, path, 0);
+		pxr_cli_die(c, &c->err);
+	}
+	if (bad > 0)
+		pxr_cli_warn(c, "%s: %zu character%s that XML cannot carry "
+		    "(control characters, U+FFFE, U+FFFF, bytes that are not "
+		    "UTF-8) replaced by U+FFFD", path, bad, bad == 1 ? "" : "s");
+}
+
 /* Run the stages up to last (0..3) on in, writing out; stderr to err. */
 static int
 pipeline(const char *rules, const char *now, int last, const char *dir,
@@ -332,39 +396,8 @@ main(int argc, char **argv)
 		}
 		json_decref(t);
 	}
-	if (junit != NULL) {
-		FILE *fp = fopen(junit, "we");
-
-		if (fp == NULL) {
-			fprintf(stderr, "pxr-test: %s: %s\n", junit,
-			    strerror(errno));
-			exit(PXR_EXIT_CANTCREAT);
-		}
-		fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		    "<testsuites tests=\"%zu\" failures=\"%zu\">\n"
-		    "<testsuite name=\"pxr-test\" tests=\"%zu\" "
-		    "failures=\"%zu\">\n", pass + fail, fail, pass + fail, fail);
-		for (i = 0; i < nresults; i++) {
-			fputs("<testcase classname=\"", fp);
-			pxr_xml_escape(fp, results[i].file);
-			fputs("\" name=\"", fp);
-			pxr_xml_escape(fp, results[i].name);
-			fputs("\"", fp);
-			if (results[i].failure == NULL)
-				fputs("/>\n", fp);
-			else {
-				fputs("><failure message=\"", fp);
-				pxr_xml_escape(fp, results[i].failure);
-				fputs("\"/></testcase>\n", fp);
-			}
-		}
-		fputs("</testsuite>\n</testsuites>\n", fp);
-		if (fclose(fp) != 0) {
-			fprintf(stderr, "pxr-test: %s: %s\n", junit,
-			    strerror(errno));
-			exit(PXR_EXIT_IOERR);
-		}
-	}
+	if (junit != NULL)
+		write_junit(&c, junit);
 	printf("%zu passed, %zu failed\n", pass, fail);
 	pxr_cli_exit(&c, fail > 0 ? PXR_EXIT_FINDINGS : 0);
 }

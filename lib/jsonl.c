@@ -253,46 +253,75 @@ bad:
 	return pxr_error_at(err, r->name, r->in.lineno);
 }
 
+size_t
+pxr_utf8_next(const char *s, size_t n, unsigned long *cp)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned c;
+	size_t k, i;
+	unsigned long min, v;
+
+	if (n == 0)
+		return 0;
+	c = p[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		k = 1;
+		min = 0x80;
+		v = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		k = 2;
+		min = 0x800;
+		v = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		k = 3;
+		min = 0x10000;
+		v = c & 0x07;
+	} else
+		return 0;
+	if (n <= k)
+		return 0;
+	for (i = 1; i <= k; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		v = (v << 6) | (p[i] & 0x3f);
+	}
+	if (v < min || v > 0x10ffff || (v >= 0xd800 && v < 0xe000))
+		return 0;
+	*cp = v;
+	return k + 1;
+}
+
 int
 pxr_utf8_valid(const char *s, size_t n)
 {
-	const unsigned char *p = (const unsigned char *)s, *e = p + n;
+	unsigned long cp;
+	size_t i, k;
 
-	while (p < e) {
-		unsigned c = *p;
-		size_t k;
-		unsigned min, v;
-
-		if (c < 0x80) {
-			p++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf) {
-			k = 1;
-			min = 0x80;
-			v = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			k = 2;
-			min = 0x800;
-			v = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			k = 3;
-			min = 0x10000;
-			v = c & 0x07;
-		} else
+	for (i = 0; i < n; i += k)
+		if ((k = pxr_utf8_next(s + i, n - i, &cp)) == 0)
 			return 0;
-		if ((size_t)(e - p) <= k)
-			return 0;
-		for (size_t i = 1; i <= k; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-			v = (v << 6) | (p[i] & 0x3f);
-		}
-		if (v < min || v > 0x10ffff || (v >= 0xd800 && v < 0xe000))
-			return 0;
-		p += k + 1;
-	}
 	return 1;
+}
+
+size_t
+pxr_utf8_fix(struct pxr_buf *b, const char *s, size_t n)
+{
+	unsigned long cp;
+	size_t i, k, bad = 0;
+
+	pxr_buf_grow(b, n);
+	for (i = 0; i < n; i += k)
+		if ((k = pxr_utf8_next(s + i, n - i, &cp)) == 0) {
+			pxr_buf_add(b, "\xef\xbf\xbd", 3);
+			bad++;
+			k = 1;
+		} else
+			pxr_buf_add(b, s + i, k);
+	return bad;
 }
 
 int

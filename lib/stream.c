@@ -605,15 +605,34 @@ pxr_quarantine_close(struct pxr_quarantine *q, struct pxr_error *err)
 	return rc;
 }
 
-void
+size_t
 pxr_xml_escape(FILE *fp, const char *s)
 {
-	for (; *s != '\0'; s++)
-		switch (*s) {
+	size_t n = strlen(s), i, k, bad = 0;
+	unsigned long cp;
+
+	for (i = 0; i < n; i += k) {
+		if ((k = pxr_utf8_next(s + i, n - i, &cp)) == 0) {
+			k = 1;
+			cp = 0xfffe;	/* not UTF-8: replaced below */
+		}
+		switch (cp) {
 		case '<': fputs("&lt;", fp); break;
 		case '>': fputs("&gt;", fp); break;
 		case '&': fputs("&amp;", fp); break;
 		case '"': fputs("&quot;", fp); break;
-		default: fputc(*s, fp); break;
+		case '\'': fputs("&#39;", fp); break;
+		case '\t': fputs("&#9;", fp); break;
+		case '\n': fputs("&#10;", fp); break;
+		case '\r': fputs("&#13;", fp); break;
+		default:
+			if (cp < 0x20 || cp == 0xfffe || cp == 0xffff) {
+				fputs("\xef\xbf\xbd", fp);
+				bad++;
+			} else
+				fwrite(s + i, 1, k, fp);
+			break;
 		}
+	}
+	return bad;
 }

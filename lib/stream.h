@@ -79,10 +79,25 @@ void	 pxr_writer_free(struct pxr_writer *);
 void	 pxr_csv_field(struct pxr_buf *, const char *, size_t);
 /* Append s as a JSON string literal; -1 if s is not valid UTF-8. */
 int	 pxr_json_string(struct pxr_buf *, const char *, size_t);
-/* Write s to fp with <, >, & and " as XML entities. */
-void	 pxr_xml_escape(FILE *, const char *);
+/*
+ * Write s to fp as XML 1.0 text that is also safe in an attribute: <, >,
+ * &, " and ' as entities, tab, LF and CR as character references, and
+ * every character XML does not allow (other C0 controls, U+FFFE, U+FFFF,
+ * bytes that are not UTF-8) as U+FFFD.  Returns how many were replaced.
+ */
+size_t	 pxr_xml_escape(FILE *, const char *);
 /* 1 if the n bytes at s are valid UTF-8. */
 int	 pxr_utf8_valid(const char *, size_t);
+/*
+ * The length (1-4) of the UTF-8 sequence at s (n bytes left) and its code
+ * point in *cp; 0 if s does not start with a valid sequence (or n is 0).
+ */
+size_t	 pxr_utf8_next(const char *s, size_t n, unsigned long *cp);
+/*
+ * Append s (n bytes) to b with every byte that does not start a valid
+ * UTF-8 sequence replaced by U+FFFD; returns how many were replaced.
+ */
+size_t	 pxr_utf8_fix(struct pxr_buf *, const char *s, size_t n);
 
 /*
  * A quarantine file: bad records with an "error" field, in the input's

@@ -100,6 +100,24 @@ main(void)
 	    strcmp(b.p, "\"\\u0001\\t\xc5\x82\"") == 0, "JSON escapes");
 	CHECK(pxr_utf8_valid("\xed\xa0\x80", 3) == 0, "surrogates invalid");
 	CHECK(pxr_utf8_valid("\xc0\xaf", 2) == 0, "overlong invalid");
+	pxr_buf_reset(&b);
+	CHECK(pxr_utf8_fix(&b, "a\xff" "b\xc3\xa5\xe2\x82", 7) == 3 &&
+	    strcmp(b.p, "a\xef\xbf\xbd" "b\xc3\xa5\xef\xbf\xbd\xef\xbf\xbd") == 0,
+	    "invalid UTF-8 bytes replaced one by one, valid kept");
+	{
+		char *x = NULL;
+		size_t xn = 0, bad2;
+		FILE *fp = open_memstream(&x, &xn);
+
+		bad2 = pxr_xml_escape(fp, "<a&\"'>\t\n\r\x01\xef\xbf\xbe"
+		    "\xef\xbf\xbf\xff\xc3\xa5");
+		fclose(fp);
+		CHECK(bad2 == 4, "four characters XML cannot carry (%zu)", bad2);
+		CHECK_STR(x, "&lt;a&amp;&quot;&#39;&gt;&#9;&#10;&#13;"
+		    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xc3\xa5",
+		    "XML escape: entities, references, U+FFFD");
+		free(x);
+	}
 	pxr_buf_free(&b);
 	UNIT_END();
 }
