@@ -63,15 +63,11 @@ bench: all $(BUILD)/bench/csvcount
 setup:
 	@scripts/setup
 
-# The whole test suite: release build, then the sanitizer build.
+# The whole test suite (scripts/check): release build, layout, man pages,
+# golden and unit tests, a short fuzz run, then the sanitizer build and the
+# tests again; ends with one line "N passed, N failed, N skipped".
 check: setup
-	$(MAKE) all units
-	scripts/check-layout
-	cd man && mandoc -Tlint *
-	scripts/run-tests
-	PXR_FUZZ_OUT=fuzz/out/check fuzz/run -t 5
-	$(MAKE) SANITIZE=1 all units
-	PXR_BUILD=san scripts/run-tests
+	scripts/check
 
 # The fuzzers: FUZZ_SECONDS each (a short run is part of make check).
 FUZZ_SECONDS = 60
