@@ -186,6 +186,11 @@ pxr_cli_option(struct pxr_cli *c, int opt, const char *arg)
 	case OPT_NOHEADER:
 		c->no_header = 1;
 		return 1;
+	case OPT_DELIM:
+		if ((c->delim = pxr_csv_delim_parse(arg)) < 0)
+			pxr_cli_usage(c, "--delimiter: expected one character "
+			    "such as ';' or '|', or tab, got '%s'", arg);
+		return 1;
 	case OPT_PROGRESS:
 		c->progress = 1;
 		return 1;
@@ -342,6 +347,7 @@ pxr_cli_run(struct pxr_cli *c, struct pxr_stage *st, int nfiles, char **files)
 	o.fmt = c->in_fmt;
 	o.columns = c->columns;
 	o.max_record = c->max_record;
+	o.delim = c->delim;
 	c->stage = st;
 	if (c->sch == NULL)
 		c->sch = pxr_schema_new();
@@ -509,6 +515,9 @@ pxr_cli_rules(struct pxr_cli *c)
 	memset(&d, 0, sizeof(d));
 	if ((R = pxr_rules_load(c->rules, &d)) != NULL) {
 		pxr_diags_free(&d);
+		/* The rule file's input dialect, unless an option said. */
+		if (c->delim == 0)
+			c->delim = R->delimiter;
 		return R;
 	}
 	if (d.n > 0 && strcmp(d.v[0].check, "io") == 0) {

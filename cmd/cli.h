@@ -25,7 +25,7 @@ enum {
 enum {
 	OPT_IN = 1000, OPT_OUT, OPT_NOW, OPT_ONERR, OPT_COLUMNS, OPT_NOHEADER,
 	OPT_PROGRESS, OPT_NOPROGRESS, OPT_EXPLAIN, OPT_VERSION, OPT_MAXREC,
-	OPT_FORMULA, OPT_CMD	/* first code free for a command */
+	OPT_FORMULA, OPT_DELIM, OPT_CMD	/* first code free for a command */
 };
 
 #define PXR_CLI_SHORT ":hqvr:"
@@ -45,6 +45,7 @@ enum {
 	{ "explain", no_argument, NULL, OPT_EXPLAIN }, \
 	{ "max-record", required_argument, NULL, OPT_MAXREC }, \
 	{ "csv-formula-guard", no_argument, NULL, OPT_FORMULA }, \
+	{ "delimiter", required_argument, NULL, OPT_DELIM }, \
 	{ "version", no_argument, NULL, OPT_VERSION }
 
 /* The common options text for --help. */
@@ -57,6 +58,8 @@ enum {
 "      --on-error fail|skip|quarantine:FILE\n" \
 "                          a bad record: stop (65), skip, or keep aside\n" \
 "      --columns a,b,...   CSV input has no header: these names\n" \
+"      --delimiter C       CSV input's separator: , ; | or tab (default:\n" \
+"                          from the header line)\n" \
 "      --no-header         CSV output without the header line\n" \
 "      --max-record BYTES  longest record accepted (default 64M)\n" \
 "      --csv-formula-guard quote text a spreadsheet would run\n" \
@@ -89,6 +92,7 @@ struct pxr_cli {
 	int	 onerr;
 	const char *qpath;
 	char	**columns;
+	int	 delim;		/* CSV input separator; 0: from the header */
 	int	 no_header;
 	int	 progress;	/* -1 auto, 0 off, 1 on */
 	int	 quiet;

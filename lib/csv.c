@@ -58,7 +58,7 @@ row_cb(int c, void *data)
 
 /*
  * A line that starts a record and holds no quote and no carriage return
- * but at its end is split on commas here, giving the callbacks exactly
+ * but at its end is split on the delimiter here, giving the callbacks exactly
  * what libcsv would (empty field null, blank line no row), only faster.
  * Anything else goes through libcsv.  1 if the line was taken.
  */
@@ -67,6 +67,7 @@ fast_line(struct pxr_reader *r, const char *line, size_t len)
 {
 	const char *p, *end, *comma;
 	size_t n = len;
+	int d = r->delim;
 
 	if (n > 0 && line[n - 1] == '\n')
 		n--;
@@ -79,7 +80,7 @@ fast_line(struct pxr_reader *r, const char *line, size_t len)
 	p = line;
 	end = line + n;
 	for (;;) {
-		comma = memchr(p, ',', (size_t)(end - p));
+		comma = memchr(p, d, (size_t)(end - p));
 		if (comma == NULL)
 			break;
 		field_cb(comma == p ? NULL : (void *)p, (size_t)(comma - p), r);
@@ -97,6 +98,7 @@ reset_parser(struct pxr_reader *r)
 		csv_free(&r->csv);
 	csv_init(&r->csv, CSV_STRICT | CSV_STRICT_FINI | CSV_EMPTY_IS_NULL);
 	csv_set_space_func(&r->csv, no_space);
+	csv_set_delim(&r->csv, (unsigned char)r->delim);
 	r->csvinit = 1;
 	r->nfield = r->rowf0 = 0;
 	r->qlen = r->qhead = 0;
@@ -105,10 +107,83 @@ reset_parser(struct pxr_reader *r)
 }
 
 int
-pxr_csv_open(struct pxr_reader *r, char **columns, struct pxr_error *err)
+pxr_csv_delim_parse(const char *s)
+{
+	if (strcmp(s, "tab") == 0 || strcmp(s, "\\t") == 0)
+		return '\t';
+	if (s[0] == '\0' || s[1] != '\0' || s[0] == '"' || s[0] == '\r' ||
+	    s[0] == '\n')
+		return -1;
+	return (unsigned char)s[0];
+}
+
+int
+pxr_reader_delim(const struct pxr_reader *r)
+{
+	return r->fmt == PXR_FMT_CSV ? r->delim : 0;
+}
+
+static const char *
+delim_name(int c)
+{
+	switch (c) {
+	case '\t': return "tab";
+	case ';': return "';'";
+	case '|': return "'|'";
+	default: return "','";
+	}
+}
+
+/*
+ * The header line decides the delimiter when none was given: a comma if
+ * it has one outside quotes, else the one of ';', tab and '|' that splits
+ * it most.  A tie is refused: the person must say.  0 or -2.
+ */
+static int
+choose_delim(struct pxr_reader *r, const char *line, size_t len,
+    struct pxr_error *err)
+{
+	static const char cand[] = ",;\t|";
+	size_t count[sizeof(cand)] = { 0 }, i, best;
+	int quoted = 0;
+	const char *c;
+
+	r->delim_auto = 0;
+	for (i = 0; i < len && line[i] != '\n'; i++) {
+		if (line[i] == '"')
+			quoted = !quoted;
+		else if (!quoted && (c = memchr(cand, line[i], 4)) != NULL)
+			count[c - cand]++;
+	}
+	if (count[0] > 0)
+		return 0;
+	for (best = 1, i = 2; i < 4; i++)
+		if (count[i] > count[best])
+			best = i;
+	if (count[best] == 0)
+		return 0;	/* one column */
+	for (i = 1; i < 4; i++)
+		if (i != best && count[i] == count[best]) {
+			pxr_error_set(err, PXR_EXIT_DATAERR, "header: no "
+			    "comma, and both %s and %s split it: give "
+			    "--delimiter (or input.delimiter in the rule file)",
+			    delim_name(cand[best]), delim_name(cand[i]));
+			pxr_error_at(err, r->name, r->in.lineno);
+			return -2;
+		}
+	r->delim = cand[best];
+	csv_set_delim(&r->csv, (unsigned char)r->delim);
+	return 0;
+}
+
+int
+pxr_csv_open(struct pxr_reader *r, int delim, char **columns,
+    struct pxr_error *err)
 {
 	size_t i, n;
 
+	r->delim = delim != 0 ? delim : ',';
+	r->delim_auto = delim == 0 && columns == NULL;
 	reset_parser(r);
 	if (columns == NULL)
 		return 0;
@@ -310,6 +385,9 @@ pxr_csv_next(struct pxr_reader *r, struct pxr_rec *rec, struct pxr_error *err)
 		if (r->csv.pstate == 0) {
 			r->rowstart = r->in.lineno;
 			pxr_buf_reset(&r->raw);
+			if (r->delim_auto && choose_delim(r, line, len,
+			    err) < 0)
+				return -2;
 		}
 		if (r->raw.len + len > r->max) {
 			long start = r->rowstart;
@@ -342,13 +420,19 @@ pxr_csv_next(struct pxr_reader *r, struct pxr_rec *rec, struct pxr_error *err)
 void
 pxr_csv_field(struct pxr_buf *b, const char *s, size_t n)
 {
+	pxr_csv_field_d(b, s, n, ',');
+}
+
+void
+pxr_csv_field_d(struct pxr_buf *b, const char *s, size_t n, int delim)
+{
 	size_t i;
 	int quote = 0;
 
 	for (i = 0; i < n; i++) {
 		char c = s[i];
 
-		if (c == ',' || c == '"' || c == '\n' || c == '\r') {
+		if (c == delim || c == '"' || c == '\n' || c == '\r') {
 			quote = 1;
 			break;
 		}

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "rules.h"
+#include "stream.h"
 
 enum { J_STR = 1, J_INT, J_NUM, J_BOOL, J_OBJ, J_ARR, J_EXPR, J_DUR,
 	J_STRARR, J_EXPRARR, J_MAP };
@@ -35,7 +36,7 @@ static const struct mdef phase_defs[] = {
 	{ NULL, 0, 0 }
 };
 static const struct mdef input_defs[] = {
-	{ "columns", J_MAP, 0 }, { NULL, 0, 0 }
+	{ "columns", J_MAP, 0 }, { "delimiter", J_STR, 0 }, { NULL, 0, 0 }
 };
 static const struct mdef rule_defs[] = {
 	{ "id", J_STR, 1 }, { "phase", J_STR, 0 },
@@ -831,8 +832,15 @@ load_top(struct ld *L)
 		}
 	}
 	if ((v = get(root, "input", J_OBJ)) != NULL &&
-	    check_obj(L, v, "input", input_defs) == 0 &&
-	    (x = get(v, "columns", J_MAP)) != NULL) {
+	    check_obj(L, v, "input", input_defs) != 0)
+		v = NULL;
+	if ((x = get(v, "delimiter", J_STR)) != NULL &&
+	    (R->delimiter = pxr_csv_delim_parse(json_string_value(x))) < 0) {
+		R->delimiter = 0;
+		ERR(L, "input.delimiter", "wrong-type", "input.delimiter: "
+		    "expected one character such as ';' or '|', or \"tab\"");
+	}
+	if ((x = get(v, "columns", J_MAP)) != NULL) {
 		R->columns = pxr_calloc(json_object_size(x) + 1,
 		    sizeof(*R->columns));
 		json_object_foreach(x, k, y) {

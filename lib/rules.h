@@ -121,6 +121,7 @@ struct pxr_rules {
 	size_t	 nphases;
 	struct pxr_coltype *columns;
 	size_t	 ncolumns;
+	int	 delimiter;	/* input.delimiter; 0: from the header */
 	struct pxr_rule *rules;
 	size_t	 nrules;
 	int	 has_cap;

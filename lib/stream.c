@@ -154,7 +154,8 @@ pxr_reader_open(const char *path, const struct pxr_reader_opts *o,
 		}
 	}
 	if (r->fmt == PXR_FMT_CSV &&
-	    pxr_csv_open(r, o != NULL ? o->columns : NULL, err) < 0) {
+	    pxr_csv_open(r, o != NULL ? o->delim : 0, o != NULL ? o->columns :
+	    NULL, err) < 0) {
 		pxr_reader_close(r);
 		return NULL;
 	}
@@ -528,21 +529,22 @@ pxr_quarantine_put(struct pxr_quarantine *q, const struct pxr_reader *r,
 
 			if (h != NULL) {
 				pxr_buf_add(&q->b, h, chomp(h, i));
-				pxr_buf_addc(&q->b, ',');
+				pxr_buf_addc(&q->b, r->delim);
 			} else if (r->sch != NULL) {
 				for (i = 0; i < r->ncols; i++) {
 					const char *nm =
 					    r->sch->names[r->colmap[i]];
 
-					pxr_csv_field(&q->b, nm, strlen(nm));
-					pxr_buf_addc(&q->b, ',');
+					pxr_csv_field_d(&q->b, nm, strlen(nm),
+					    r->delim);
+					pxr_buf_addc(&q->b, r->delim);
 				}
 			}
 			pxr_buf_adds(&q->b, "error\n");
 		}
 		pxr_buf_add(&q->b, raw, n);
-		pxr_buf_addc(&q->b, ',');
-		pxr_csv_field(&q->b, errtext, strlen(errtext));
+		pxr_buf_addc(&q->b, r->delim);
+		pxr_csv_field_d(&q->b, errtext, strlen(errtext), r->delim);
 		pxr_buf_addc(&q->b, '\n');
 	} else {
 		/* Trim to the object's braces when the line is one. */

@@ -20,7 +20,27 @@ struct pxr_reader_opts {
 	int	 fmt;		/* PXR_FMT_AUTO: first non-blank byte '{' is JSONL */
 	char	**columns;	/* CSV without header: these names (NULL-ended) */
 	size_t	 max_record;	/* bytes of one record; 0: the default */
+	int	 delim;		/* CSV field separator; 0: from the header */
+	int	 encoding;	/* PXR_ENC_*: what the bytes are, read as UTF-8 */
 };
+
+/* Encodings an input may be in; every one is read as UTF-8. */
+enum pxr_enc {
+	PXR_ENC_UTF8 = 0,
+	PXR_ENC_WINDOWS_1252,
+	PXR_ENC_ISO_8859_1,
+	PXR_ENC_UTF16		/* with a byte order mark; big-endian without */
+};
+
+/*
+ * A CSV delimiter named in an option or a rule file: one character other
+ * than a quote, CR or LF, or "tab"; the byte, or -1.
+ */
+int	 pxr_csv_delim_parse(const char *);
+/* An encoding name ("windows-1252", "iso-8859-1", "utf-16", "utf-8"); -1. */
+int	 pxr_enc_parse(const char *);
+/* The canonical name of a PXR_ENC_* value; static. */
+const char *pxr_enc_name(int);
 
 struct pxr_reader;
 
@@ -77,6 +97,10 @@ void	 pxr_writer_free(struct pxr_writer *);
 
 /* Append s (n bytes) to b as one CSV field, quoted when needed. */
 void	 pxr_csv_field(struct pxr_buf *, const char *, size_t);
+/* As pxr_csv_field, for a CSV whose fields are separated by delim. */
+void	 pxr_csv_field_d(struct pxr_buf *, const char *, size_t, int delim);
+/* The CSV input's field separator (',' until known); 0 for JSON Lines. */
+int	 pxr_reader_delim(const struct pxr_reader *);
 /* Append s as a JSON string literal; -1 if s is not valid UTF-8. */
 int	 pxr_json_string(struct pxr_buf *, const char *, size_t);
 /*

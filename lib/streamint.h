@@ -35,6 +35,8 @@ struct pxr_reader {
 	int	 started;
 
 	/* CSV */
+	int	 delim;		/* the field separator */
+	int	 delim_auto;	/* not given: chosen at the header line */
 	struct csv_parser csv;
 	int	 csvinit;
 	int	 eofdone;
@@ -66,7 +68,8 @@ struct pxr_reader {
 int	 pxr_lines_next(struct pxr_lines *, size_t max, char **, size_t *,
 	    struct pxr_error *, const char *name);
 
-int	 pxr_csv_open(struct pxr_reader *, char **columns, struct pxr_error *);
+int	 pxr_csv_open(struct pxr_reader *, int delim, char **columns,
+	    struct pxr_error *);
 int	 pxr_csv_next(struct pxr_reader *, struct pxr_rec *, struct pxr_error *);
 void	 pxr_csv_close(struct pxr_reader *);
 int	 pxr_jsonl_next(struct pxr_reader *, struct pxr_rec *,
