@@ -12,7 +12,7 @@
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 {
-	struct pxr_reader_opts o = { FUZZ_FMT, NULL, 4096 };
+	struct pxr_reader_opts o = { FUZZ_FMT, NULL, 4096, 0, 0 };
 	struct pxr_schema *s = pxr_schema_new();
 	struct pxr_reader *rd;
 	struct pxr_writer *wc, *wj;

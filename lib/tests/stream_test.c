@@ -12,7 +12,7 @@ roundtrip(const char *text, int infmt, int outfmt, int *nbad)
 	char path[] = "/tmp/pxr-unit-XXXXXX";
 	int fd = mkstemp(path);
 	struct pxr_schema *s = pxr_schema_new();
-	struct pxr_reader_opts o = { infmt, NULL, 0 };
+	struct pxr_reader_opts o = { infmt, NULL, 0, 0, 0 };
 	struct pxr_reader *rd;
 	struct pxr_writer *w;
 	struct pxr_error e;
