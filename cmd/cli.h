@@ -63,7 +63,9 @@ enum {
 "      --no-header         CSV output without the header line\n" \
 "      --max-record BYTES  longest record accepted (default 64M)\n" \
 "      --csv-formula-guard quote text a spreadsheet would run\n" \
-"      --progress          progress line on stderr\n" \
+"      --progress, --no-progress\n" \
+"                          a progress line on stderr (default: on a\n" \
+"                          terminal, after 2 s)\n" \
 "  -q, -v                  quieter, more verbose\n" \
 "  -h, --help, --version\n"
 

@@ -41,6 +41,7 @@ static const char help[] =
 "      --retries N          retries of a failed hand-over (default 2)\n"
 "      --resend-unknown     send again what was handed over with no outcome\n"
 "      --dry-run            show what would be sent; write and send nothing\n"
+"      --lock-timeout DUR   wait this long for the sent log's lock (60s)\n"
 "\n"
 "example:\n"
 "  pxr-notify -r plays.json --sent-log state/sent.csv < compensated.csv \\\n"
