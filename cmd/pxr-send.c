@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "mail.h"
 #include "rules.h"
 #include "state.h"
 
@@ -60,7 +61,7 @@ struct known {
 struct send {
 	const char *sentlog;
 	char	**sendmail, **sms, **push;
-	const char *from;
+	struct pxr_mail_addr *from;
 	double	 rate;
 	int	 retries;
 	int	 resend_unknown;
@@ -159,169 +160,7 @@ split_cmd(struct pxr_cli *c, const char *opt, const char *s)
 	return v;
 }
 
-/* ---- e-mail ---- */
-
-static int
-is_ascii(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return 0;
-	return 1;
-}
-
-/* RFC 2047 B encoding, words split on UTF-8 boundaries, folded. */
-static void
-encoded_words(struct pxr_buf *b, const char *s, size_t n, size_t col)
-{
-	static const char b64[] =
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t i = 0;
-
-	while (i < n) {
-		size_t take = 0, j;
-
-		/* 45 bytes make 60 base64 characters: a 72-character word. */
-		while (i + take < n && take < 45) {
-			size_t k = 1;
-			unsigned char ch = (unsigned char)s[i + take];
-
-			if (ch >= 0xf0)
-				k = 4;
-			else if (ch >= 0xe0)
-				k = 3;
-			else if (ch >= 0xc0)
-				k = 2;
-			if (take + k > 45)
-				break;
-			take += k;
-		}
-		if (i > 0 || col > 0)
-			pxr_buf_adds(b, i > 0 ? "\n " : "");
-		pxr_buf_adds(b, "=?UTF-8?B?");
-		for (j = 0; j < take; j += 3) {
-			unsigned v = (unsigned char)s[i + j] << 16;
-
-			if (j + 1 < take)
-				v |= (unsigned char)s[i + j + 1] << 8;
-			if (j + 2 < take)
-				v |= (unsigned char)s[i + j + 2];
-			pxr_buf_addc(b, b64[v >> 18 & 63]);
-			pxr_buf_addc(b, b64[v >> 12 & 63]);
-			pxr_buf_addc(b, j + 1 < take ? b64[v >> 6 & 63] : '=');
-			pxr_buf_addc(b, j + 2 < take ? b64[v & 63] : '=');
-		}
-		pxr_buf_adds(b, "?=");
-		i += take;
-	}
-}
-
-/* A header value: as is when plain ASCII, else encoded words; no CR/LF. */
-static void
-header_text(struct pxr_buf *b, const char *name, const char *s, size_t n)
-{
-	struct pxr_buf clean = { 0 };
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		pxr_buf_addc(&clean, s[i] == '\r' || s[i] == '\n' ? ' ' : s[i]);
-	pxr_buf_printf(b, "%s: ", name);
-	if (clean.len > 0 && is_ascii(clean.p, clean.len) &&
-	    strstr(clean.p, "=?") == NULL && clean.len < 900)
-		pxr_buf_add(b, clean.p, clean.len);
-	else if (clean.len > 0)
-		encoded_words(b, clean.p, clean.len, strlen(name) + 2);
-	pxr_buf_addc(b, '\n');
-	pxr_buf_free(&clean);
-}
-
-/* From: "Name <addr>": the name encoded when needed. */
-static void
-header_from(struct pxr_buf *b, const char *from)
-{
-	const char *lt = strchr(from, '<');
-
-	if (lt == NULL) {
-		pxr_buf_printf(b, "From: %s\n", from);
-		return;
-	}
-	{
-		size_t n = (size_t)(lt - from);
-
-		while (n > 0 && from[n - 1] == ' ')
-			n--;
-		pxr_buf_adds(b, "From: ");
-		if (is_ascii(from, n)) {
-			pxr_buf_addc(b, '"');
-			for (size_t i = 0; i < n; i++)
-				if (from[i] != '"' && from[i] != '\\' &&
-				    from[i] != '\r' && from[i] != '\n')
-					pxr_buf_addc(b, from[i]);
-			pxr_buf_addc(b, '"');
-		} else
-			encoded_words(b, from, n, 0);
-		pxr_buf_addc(b, ' ');
-		pxr_buf_adds(b, lt);
-		pxr_buf_addc(b, '\n');
-	}
-}
-
-static void
-quoted_printable(struct pxr_buf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t i, col = 0;
-
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		int last = i + 1 == n || s[i + 1] == '\n';
-		char enc[4];
-		size_t k;
-
-		if (c == '\n') {
-			pxr_buf_addc(b, '\n');
-			col = 0;
-			continue;
-		}
-		if (c == '\r')
-			continue;
-		if ((c >= 33 && c <= 126 && c != '=') ||
-		    ((c == ' ' || c == '\t') && !last)) {
-			enc[0] = (char)c;
-			k = 1;
-		} else {
-			enc[0] = '=';
-			enc[1] = hex[c >> 4];
-			enc[2] = hex[c & 15];
-			k = 3;
-		}
-		if (col + k > 75) {
-			pxr_buf_adds(b, "=\n");
-			col = 0;
-		}
-		pxr_buf_add(b, enc, k);
-		col += k;
-	}
-	if (n > 0 && s[n - 1] != '\n')
-		pxr_buf_addc(b, '\n');
-}
-
-static int
-valid_email(const char *s)
-{
-	const char *at = strchr(s, '@');
-	const char *p;
-
-	if (at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@') ||
-	    *s == '-' || strlen(s) > 254)
-		return 0;
-	for (p = s; *p != '\0'; p++)
-		if ((unsigned char)*p <= ' ' || strchr("<>()[]\\,;:\"", *p))
-			return 0;
-	return 1;
-}
+/* ---- addresses ---- */
 
 static int
 valid_phone(const char *s)
@@ -357,54 +196,25 @@ build_email(struct pxr_buf *m, const struct pxr_rec *rec, const char *to,
 {
 	const struct pxr_val *sv = pxr_rec_get(rec, S.f_subj);
 	const struct pxr_val *bv = pxr_rec_get(rec, S.f_body);
-	static const char *days[] = { "Mon", "Tue", "Wed", "Thu", "Fri",
-	    "Sat", "Sun" };
-	static const char *mons[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-	    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-	struct pxr_civil c;
-	const char *dom = S.from != NULL ? strrchr(S.from, '@') : NULL;
-	const char *p;
-	size_t domn = 0;
+	struct pxr_mail mail;
+	struct pxr_error e;
 
-	header_from(m, S.from != NULL ? S.from : "pxr <pxr@localhost>");
-	pxr_buf_printf(m, "To: %s\n", to);
-	header_text(m, "Subject", PXR_ISNULL(sv) ? "" : sv->s,
-	    PXR_ISNULL(sv) ? 0 : sv->n);
-	pxr_time_civil(S.now, NULL, &c);
-	pxr_buf_printf(m, "Date: %s, %d %s %04d %02d:%02d:%02d +0000\n",
-	    days[c.wday - 1], c.day, mons[c.month - 1], c.year, c.hour, c.min,
-	    c.sec);
-	/* Message-ID from the message id: atext, others as %XX. */
-	pxr_buf_adds(m, "Message-ID: <");
-	for (p = mid; *p != '\0'; p++) {
-		unsigned char ch = (unsigned char)*p;
-
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || strchr("!#$&'*+-/=?^_`{|}~.",
-		    ch) != NULL)
-			pxr_buf_addc(m, (char)ch);
-		else
-			pxr_buf_printf(m, "%%%02X", ch);
+	memset(&mail, 0, sizeof(mail));
+	mail.from = S.from;
+	mail.to = to;
+	if (!PXR_ISNULL(sv)) {
+		mail.subject = sv->s;
+		mail.subject_len = sv->n;
 	}
-	if (dom != NULL) {
-		dom++;
-		while (dom[domn] != '\0' && dom[domn] != '>')
-			domn++;
+	if (!PXR_ISNULL(bv)) {
+		mail.body = bv->s;
+		mail.body_len = bv->n;
 	}
-	pxr_buf_printf(m, "@%.*s>\n", dom != NULL ? (int)domn : 12,
-	    dom != NULL ? dom : "pxr.invalid");
-	pxr_buf_adds(m, "MIME-Version: 1.0\n");
-	pxr_buf_adds(m, "Content-Type: text/plain; charset=UTF-8\n");
-	if (!PXR_ISNULL(bv) && is_ascii(bv->s, bv->n)) {
-		pxr_buf_adds(m, "Content-Transfer-Encoding: 7bit\n\n");
-		pxr_buf_add(m, bv->s, bv->n);
-		if (bv->n > 0 && bv->s[bv->n - 1] != '\n')
-			pxr_buf_addc(m, '\n');
-	} else {
-		pxr_buf_adds(m, "Content-Transfer-Encoding: quoted-printable\n\n");
-		if (!PXR_ISNULL(bv))
-			quoted_printable(m, bv->s, bv->n);
-	}
+	mail.message_id = mid;
+	mail.message_id_len = strlen(mid);
+	mail.date = S.now;
+	/* The address was checked before: this cannot fail. */
+	(void)pxr_mail_format(m, &mail, &e);
 }
 
 /* ---- hand-over ---- */
@@ -650,7 +460,7 @@ map(struct pxr_cli *c, struct pxr_rec *rec)
 	if (k != NULL && k->state == 1 && !S.resend_unknown)
 		return out(c, rec, "unknown", 0, "handed over before with no "
 		    "outcome; not sent again (see --resend-unknown)");
-	if ((ch == 0 && !valid_email(to)) || (ch == 1 && !valid_phone(to)) ||
+	if ((ch == 0 && !pxr_mail_addr_ok(to, strlen(to))) || (ch == 1 && !valid_phone(to)) ||
 	    (ch == 2 && !valid_token(to))) {
 		snprintf(err, sizeof(err), "invalid %s address: \"%.60s\"",
 		    chv->s, to);
@@ -722,6 +532,7 @@ main(int argc, char **argv)
 	struct pxr_stage st = { NULL, bind, map, NULL };
 	struct pxr_cli c;
 	struct pxr_tz *tz;
+	const char *from = NULL;
 	char *end;
 	int ch;
 
@@ -743,7 +554,7 @@ main(int argc, char **argv)
 			break;
 		case O_PUSH: S.push = split_cmd(&c, "--push-command", optarg);
 			break;
-		case O_FROM: S.from = optarg; break;
+		case O_FROM: from = optarg; break;
 		case O_RATE:
 			S.rate = strtod(optarg, &end);
 			if (end == optarg || S.rate <= 0 || (*end != '\0' &&
@@ -776,12 +587,14 @@ main(int argc, char **argv)
 		    R->root, "notify"), "from"), "email");
 
 		tz = R->tz;
-		if (S.from == NULL && json_is_string(f))
-			S.from = pxr_strdup(json_string_value(f));
+		if (from == NULL && json_is_string(f))
+			from = json_string_value(f);
 	}
-	if (S.from != NULL && (strchr(S.from, '\n') != NULL ||
-	    strchr(S.from, '\r') != NULL || strchr(S.from, '@') == NULL))
-		pxr_cli_usage(&c, "--from: not an address: '%s'", S.from);
+	if (from != NULL) {
+		S.from = pxr_calloc(1, sizeof(*S.from));
+		if (pxr_mail_addr_parse(from, S.from, &c.err) < 0)
+			pxr_cli_usage(&c, "--from: %s", c.err.text);
+	}
 	S.now = pxr_cli_now(&c, tz);
 	if (S.sentlog != NULL) {
 		S.st = pxr_state_open(S.sentlog, sent_cols, S.dry, &c.err);
