@@ -56,6 +56,16 @@ row_cb(int c, void *data)
 	r->rownul = 0;
 }
 
+/* Is the stream's header known to have exactly one column? */
+static int
+one_column(const struct pxr_reader *r)
+{
+	if (r->started)
+		return r->ncols == 1;
+	/* The header line is read but not taken yet: it is the first row. */
+	return r->qlen > r->qhead && r->q[r->qhead].nf == 1;
+}
+
 /*
  * A line that starts a record and holds no quote and no carriage return
  * but at its end is split on the delimiter here, giving the callbacks exactly
@@ -75,8 +85,17 @@ fast_line(struct pxr_reader *r, const char *line, size_t len)
 		n--;
 	if (memchr(line, '"', n) != NULL || memchr(line, '\r', n) != NULL)
 		return 0;
-	if (n == 0)
-		return 1;	/* a blank line: no row */
+	if (n == 0) {
+		/*
+		 * A blank line is no row, but where there is one column it is
+		 * that column's null (as the writer writes it).
+		 */
+		if (one_column(r)) {
+			field_cb(NULL, 0, r);
+			row_cb('\n', r);
+		}
+		return 1;
+	}
 	p = line;
 	end = line + n;
 	for (;;) {
@@ -232,7 +251,7 @@ static int
 take_header(struct pxr_reader *r, const struct csvrow *row,
     struct pxr_error *err)
 {
-	size_t i, j;
+	size_t i, j, *col;
 
 	if (row->nul) {
 		pxr_error_set(err, PXR_EXIT_DATAERR, "header: NUL byte in a "
@@ -242,28 +261,34 @@ take_header(struct pxr_reader *r, const struct csvrow *row,
 	}
 	r->colmap = pxr_reallocarray(r->colmap, row->nf + 1,
 	    sizeof(*r->colmap));
+	/* The header's column (1-based) at each schema index it names. */
+	col = pxr_calloc(r->sch->n + row->nf + 1, sizeof(*col));
 	for (i = 0; i < row->nf; i++) {
 		const char *nm = r->fbuf.p + r->foff[row->f0 + i];
 		size_t n = r->flen[row->f0 + i];
 
 		if (r->fnull[row->f0 + i] || n == 0) {
+			free(col);
 			pxr_error_set(err, PXR_EXIT_DATAERR, "header: column "
 			    "%zu has an empty name", i + 1);
 			pxr_error_at(err, r->name, row->line);
 			return -2;
 		}
-		for (j = 0; j < i; j++)
-			if (r->flen[row->f0 + j] == n && memcmp(r->fbuf.p +
-			    r->foff[row->f0 + j], nm, n) == 0) {
-				pxr_error_set(err, PXR_EXIT_DATAERR, "header: "
-				    "duplicate column name '%.*s' (columns %zu "
-				    "and %zu)", (int)(n > 200 ? 200 : n), nm,
-				    j + 1, i + 1);
-				pxr_error_at(err, r->name, row->line);
-				return -2;
-			}
 		r->colmap[i] = pxr_schema_add(r->sch, nm, n);
+		/* A name twice: its index was taken by an earlier column. */
+		if (col[r->colmap[i]] != 0) {
+			j = col[r->colmap[i]];
+			free(col);
+			pxr_error_set(err, PXR_EXIT_DATAERR, "header: "
+			    "duplicate column name '%.*s' (columns %zu "
+			    "and %zu)", (int)(n > 200 ? 200 : n), nm,
+			    j, i + 1);
+			pxr_error_at(err, r->name, row->line);
+			return -2;
+		}
+		col[r->colmap[i]] = i + 1;
 	}
+	free(col);
 	r->ncols = row->nf;
 	r->haveheader = 1;
 	pxr_buf_reset(&r->header);
