@@ -641,6 +641,7 @@ main(int argc, char **argv)
 	struct pxr_stage st = { NULL, bind, map, end };
 	struct pxr_cli c;
 	struct pxr_buf b = { 0 };
+	struct pxr_state_opts so = { 0 };
 	int ch;
 
 	K.lock_ms = 60000;
@@ -665,7 +666,9 @@ main(int argc, char **argv)
 	pxr_time_format(&b, K.now);
 	snprintf(K.now_text, sizeof(K.now_text), "%s", b.p);
 	pxr_buf_free(&b);
-	K.st = pxr_state_open(K.ledger, ledger_cols, K.dry, &c.err);
+	so.readonly = K.dry;
+	so.checked = 1;
+	K.st = pxr_state_open_opts(K.ledger, ledger_cols, &so, &c.err);
 	if (K.st == NULL)
 		pxr_cli_die(&c, &c.err);
 	K.batch = pxr_calloc(BATCH, sizeof(*K.batch));

@@ -12,6 +12,7 @@
 
 #include <csv.h>
 
+#include "rec.h"
 #include "state.h"
 #include "stream.h"
 
@@ -25,6 +26,11 @@ struct pxr_state {
 	off_t	 off;		/* bytes read and accepted so far */
 	long	 line;		/* lines so far */
 	int	 header_seen;
+	size_t	 nreq;		/* an older file may stop after nreq columns */
+	size_t	 nfile;		/* the columns this file has (header seen) */
+	int	 checked;	/* a new file gets the check column */
+	int	 file_checked;	/* this file has it */
+	int	 need_nl;	/* the last row read has no line end yet */
 	struct pxr_buf pending;
 	size_t	 npending;
 };
@@ -74,9 +80,19 @@ struct pxr_state *
 pxr_state_open(const char *path, const char *const *cols, int readonly,
     struct pxr_error *err)
 {
+	struct pxr_state_opts o = { 0 };
+
+	o.readonly = readonly;
+	return pxr_state_open_opts(path, cols, &o, err);
+}
+
+struct pxr_state *
+pxr_state_open_opts(const char *path, const char *const *cols,
+    const struct pxr_state_opts *o, struct pxr_error *err)
+{
 	struct pxr_state *st;
 	size_t n;
-	int fd, created = 0;
+	int fd, created = 0, readonly = o->readonly;
 
 	if (readonly) {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -110,6 +126,9 @@ pxr_state_open(const char *path, const char *const *cols, int readonly,
 	st->cols = pxr_calloc(n + 1, sizeof(*st->cols));
 	for (st->ncols = 0; st->ncols < n; st->ncols++)
 		st->cols[st->ncols] = pxr_strdup(cols[st->ncols]);
+	st->nreq = o->nrequired > 0 && o->nrequired < n ? o->nrequired : n;
+	st->nfile = n;
+	st->checked = st->file_checked = o->checked;
 	return st;
 }
 
@@ -150,17 +169,12 @@ pxr_state_unlock(struct pxr_state *st)
 }
 
 struct rows {
-	struct pxr_state *st;
-	pxr_state_row_fn fn;
-	void	*ctx;
 	char	**f;
 	size_t	*fl;
 	size_t	 nf, cap;
 	struct pxr_buf buf;
 	size_t	*offs;
 	int	 complete;	/* a row ended */
-	int	 bad;
-	struct pxr_error *err;
 };
 
 static void
@@ -189,6 +203,190 @@ cb2(int c, void *d)
 	r->complete = 1;
 }
 
+/* The check of a row: FNV-1a of its bytes before the check field. */
+static void
+row_check(const char *raw, size_t n, char out[PXR_STATE_CHECKLEN + 1])
+{
+	snprintf(out, PXR_STATE_CHECKLEN + 1, "%016llx",
+	    (unsigned long long)pxr_hash(raw, n));
+}
+
+static const char repair[] =
+    "; repair the row by hand (or move it to another file if nothing was "
+    "paid or sent for it), then run again";
+
+/*
+ * Take the header: the caller's columns, or (an older file) their first
+ * nreq or more, then "check" in a checked file.
+ */
+static int
+take_header(struct pxr_state *st, struct rows *r, long line,
+    struct pxr_error *err)
+{
+	size_t i, k = r->nf;
+
+	st->file_checked = 0;
+	if (st->checked && k > 0 && strcmp(r->f[k - 1], PXR_STATE_CHECK) == 0) {
+		st->file_checked = 1;
+		k--;
+	}
+	for (i = 0; i < k && i < st->ncols; i++)
+		if (strcmp(r->f[i], st->cols[i]) != 0)
+			break;
+	if (i != k || k < st->nreq || k > st->ncols) {
+		st->file_checked = 0;
+		pxr_error_set(err, PXR_EXIT_DATAERR, "not a state file of "
+		    "this kind: the header should be %s", st->cols[0]);
+		return pxr_error_at(err, st->path, line);
+	}
+	st->nfile = k;
+	st->header_seen = 1;
+	return 0;
+}
+
+/*
+ * Check a row (its raw bytes: raw, n, without the line end): 0 good, 1
+ * no good (err set).  In a checked file the last field is the check of
+ * the bytes before it, or "-" for a row added by hand.
+ */
+static int
+row_bad(struct pxr_state *st, struct rows *r, const char *raw, size_t n,
+    long line, struct pxr_error *err)
+{
+	size_t want = st->nfile + (size_t)st->file_checked;
+	char sum[PXR_STATE_CHECKLEN + 1];
+	const char *comma;
+
+	if (r->nf != want) {
+		pxr_error_set(err, PXR_EXIT_DATAERR, "corrupt row: %zu "
+		    "fields, expected %zu%s", r->nf, want, repair);
+		pxr_error_at(err, st->path, line);
+		return 1;
+	}
+	if (!st->file_checked || strcmp(r->f[r->nf - 1], "-") == 0)
+		return 0;
+	while (n > 0 && (raw[n - 1] == '\r' || raw[n - 1] == '\n'))
+		n--;
+	comma = n > 0 ? memrchr(raw, ',', n) : NULL;
+	if (comma != NULL)
+		row_check(raw, (size_t)(comma - raw) + 1, sum);
+	if (comma == NULL || strcmp(sum, r->f[r->nf - 1]) != 0) {
+		pxr_error_set(err, PXR_EXIT_DATAERR, "the row does not match "
+		    "its check (changed by hand?); put it back as it was, "
+		    "or set its last field (check) to '-' to take it as it "
+		    "is, then run again");
+		pxr_error_at(err, st->path, line);
+		return 1;
+	}
+	return 0;
+}
+
+/* Hand a checked row to fn, with "" for the columns the file lacks. */
+static int
+give_row(struct pxr_state *st, struct rows *r, pxr_state_row_fn fn,
+    void *ctx, long line)
+{
+	size_t i;
+
+	if (fn == NULL)
+		return 0;
+	if (r->cap < st->ncols + 1) {
+		r->cap = st->ncols + 1;
+		r->offs = pxr_reallocarray(r->offs, r->cap, sizeof(*r->offs));
+		r->fl = pxr_reallocarray(r->fl, r->cap, sizeof(*r->fl));
+	}
+	r->f = pxr_reallocarray(r->f, st->ncols + 1, sizeof(*r->f));
+	for (i = 0; i < st->ncols; i++) {
+		if (i < st->nfile)
+			r->f[i] = r->buf.p + r->offs[i];
+		else {
+			r->f[i] = (char *)"";
+			r->fl[i] = 0;
+		}
+	}
+	r->f[st->ncols] = NULL;
+	return fn(ctx, r->f, r->fl, line);
+}
+
+static void
+rows_fields(struct rows *r)
+{
+	size_t i;
+
+	r->f = pxr_reallocarray(r->f, r->nf + 1, sizeof(*r->f));
+	for (i = 0; i < r->nf; i++)
+		r->f[i] = r->buf.p + r->offs[i];
+}
+
+/* The header this file gets when it is created. */
+static void
+header_text(struct pxr_state *st, struct pxr_buf *b)
+{
+	header_line(st, b);
+	if (st->checked) {
+		b->len--;
+		pxr_buf_adds(b, "," PXR_STATE_CHECK "\n");
+	}
+}
+
+/*
+ * The bytes after the last line end (tail, n > 0): a complete row (taken
+ * as one: 0), a torn pxr write (1: cut it), or neither (-1, err set).
+ */
+static int
+tail(struct pxr_state *st, struct rows *r, const char *t, size_t n,
+    pxr_state_row_fn fn, void *ctx, long line, struct pxr_error *err)
+{
+	struct csv_parser p;
+	struct pxr_error e;
+	int ok;
+
+	r->nf = 0;
+	r->complete = 0;
+	pxr_buf_reset(&r->buf);
+	csv_init(&p, CSV_STRICT | CSV_STRICT_FINI);
+	ok = csv_parse(&p, t, n, cb1, cb2, r) == n &&
+	    csv_fini(&p, cb1, cb2, r) == 0 && r->complete;
+	csv_free(&p);
+	if (!st->header_seen) {
+		struct pxr_buf h = { 0 };
+		int torn;
+
+		/* A torn first write: a part of the header we write. */
+		header_text(st, &h);
+		torn = n < h.len && memcmp(h.p, t, n) == 0;
+		pxr_buf_free(&h);
+		if (torn && !ok)
+			return 1;
+		if (ok) {
+			rows_fields(r);
+			return take_header(st, r, line, err);
+		}
+	} else if (ok) {
+		size_t want = st->nfile + (size_t)st->file_checked;
+
+		rows_fields(r);
+		if (!row_bad(st, r, t, n, line, &e))
+			return give_row(st, r, fn, ctx, line) < 0 ? -1 : 0;
+		/* Written by pxr and cut short: fields or the check missing. */
+		if (st->file_checked && (r->nf < want || (r->nf == want &&
+		    strlen(r->f[r->nf - 1]) < PXR_STATE_CHECKLEN)))
+			return 1;
+		/* A whole row that fails its check, or too many fields. */
+		if (st->file_checked || r->nf >= want) {
+			*err = e;
+			return -1;
+		}
+	} else if (st->file_checked)
+		return 1;
+	pxr_error_set(err, PXR_EXIT_DATAERR, "the last row is incomplete "
+	    "and has no line end, and this file has no per-row checks that "
+	    "tell a torn write from an edit: complete the row and end it "
+	    "with a newline (or move it to another file if nothing was paid "
+	    "or sent for it), then run again");
+	return pxr_error_at(err, st->path, line);
+}
+
 int
 pxr_state_refresh(struct pxr_state *st, pxr_state_row_fn fn, void *ctx,
     size_t *torn, struct pxr_error *err)
@@ -196,11 +394,11 @@ pxr_state_refresh(struct pxr_state *st, pxr_state_row_fn fn, void *ctx,
 	struct stat sb;
 	struct csv_parser p;
 	struct rows r;
-	char *data, *q, *end;
+	char *data, *q, *end, *row;
 	off_t size, good;
 	ssize_t got;
-	size_t i, n, want;
-	long line;
+	size_t n, want;
+	long line, rowline;
 	int rc = 0;
 
 	*torn = 0;
@@ -233,65 +431,69 @@ pxr_state_refresh(struct pxr_state *st, pxr_state_row_fn fn, void *ctx,
 	}
 	want = n;
 	memset(&r, 0, sizeof(r));
-	r.st = st;
-	r.err = err;
 	csv_init(&p, CSV_STRICT | CSV_STRICT_FINI);
-	q = data;
+	q = row = data;
 	end = data + want;
-	good = st->off;
-	line = st->line;
+	if (st->need_nl && q < end && *q == '\n') {
+		/* The line end another run gave our last row. */
+		q = row = data + 1;
+		st->need_nl = 0;
+	}
+	good = st->off + (off_t)(q - data);
+	line = rowline = st->line;
 	/* Feed whole lines; a row is accepted when it ends. */
 	while (q < end) {
 		char *nl = memchr(q, '\n', (size_t)(end - q));
 		size_t len;
 
 		if (nl == NULL)
-			break;	/* no newline: a torn tail */
+			break;	/* no line end: the tail, below */
 		len = (size_t)(nl - q) + 1;
 		line++;
 		if (csv_parse(&p, q, len, cb1, cb2, &r) != len) {
 			pxr_error_set(err, PXR_EXIT_DATAERR, "corrupt row "
-			    "(malformed quoting)");
+			    "(malformed quoting)%s", repair);
 			pxr_error_at(err, st->path, line);
 			rc = -1;
 			break;
 		}
 		q += len;
-		if (!r.complete)
+		if (!r.complete) {
+			if (r.nf == 0)
+				row = q;	/* a blank line */
 			continue;	/* a quoted newline: read on */
+		}
 		r.complete = 0;
-		r.f = pxr_reallocarray(r.f, r.nf + 1, sizeof(*r.f));
-		for (i = 0; i < r.nf; i++)
-			r.f[i] = r.buf.p + r.offs[i];
+		rows_fields(&r);
 		if (!st->header_seen) {
-			for (i = 0; i < r.nf && i < st->ncols; i++)
-				if (strcmp(r.f[i], st->cols[i]) != 0)
-					break;
-			if (r.nf != st->ncols || i != st->ncols) {
-				pxr_error_set(err, PXR_EXIT_DATAERR, "not a "
-				    "state file of this kind: the header "
-				    "should be %s", st->cols[0]);
-				pxr_error_at(err, st->path, line);
+			if (take_header(st, &r, line, err) < 0) {
 				rc = -1;
 				break;
 			}
-			st->header_seen = 1;
-		} else if (r.nf != st->ncols) {
-			pxr_error_set(err, PXR_EXIT_DATAERR, "corrupt row: %zu "
-			    "fields, expected %zu", r.nf, st->ncols);
-			pxr_error_at(err, st->path, line);
-			rc = -1;
-			break;
-		} else if (fn != NULL && fn(ctx, r.f, r.fl, line) < 0) {
+		} else if (row_bad(st, &r, row, (size_t)(q - row), line,
+		    err) || give_row(st, &r, fn, ctx, line) < 0) {
 			rc = -1;
 			break;
 		}
 		good = st->off + (off_t)(q - data);
-		st->line = line;
+		st->line = rowline = line;
+		row = q;
 		r.nf = 0;
 		pxr_buf_reset(&r.buf);
 	}
 	csv_free(&p);
+	if (rc == 0 && row < end) {
+		rc = tail(st, &r, row, (size_t)(end - row), fn, ctx,
+		    rowline + 1, err);
+		if (rc == 0) {
+			good = size;
+			st->line = rowline + 1;
+			st->need_nl = 1;
+		} else if (rc == 1) {
+			rc = 0;
+			*torn = (size_t)(end - row);
+		}
+	}
 	free(r.f);
 	free(r.fl);
 	free(r.offs);
@@ -299,7 +501,6 @@ pxr_state_refresh(struct pxr_state *st, pxr_state_row_fn fn, void *ctx,
 	free(data);
 	if (rc < 0)
 		return -1;
-	*torn = (size_t)(size - good);
 	st->off = good;
 	if (*torn > 0 && st->locked && !st->readonly) {
 		/* Cut the torn tail so that appends start on a row. */
@@ -313,17 +514,29 @@ pxr_state_refresh(struct pxr_state *st, pxr_state_row_fn fn, void *ctx,
 void
 pxr_state_add(struct pxr_state *st, const char *const *fields)
 {
-	size_t i;
+	size_t i, start = st->pending.len;
+	char sum[PXR_STATE_CHECKLEN + 1];
 
-	for (i = 0; i < st->ncols; i++) {
+	for (i = 0; i < st->nfile; i++) {
 		const char *f = fields[i] != NULL ? fields[i] : "";
 
 		if (i > 0)
 			pxr_buf_addc(&st->pending, ',');
 		pxr_csv_field(&st->pending, f, strlen(f));
 	}
+	if (st->file_checked) {
+		pxr_buf_addc(&st->pending, ',');
+		row_check(st->pending.p + start, st->pending.len - start, sum);
+		pxr_buf_adds(&st->pending, sum);
+	}
 	pxr_buf_addc(&st->pending, '\n');
 	st->npending++;
+}
+
+int
+pxr_state_has(const struct pxr_state *st, size_t col)
+{
+	return col < st->nfile;
 }
 
 size_t
@@ -354,7 +567,9 @@ pxr_state_commit(struct pxr_state *st, struct pxr_error *err)
 		}
 	}
 	if (st->off == 0 && !st->header_seen)
-		header_line(st, &all);
+		header_text(st, &all);
+	else if (st->need_nl)
+		pxr_buf_addc(&all, '\n');
 	pxr_buf_add(&all, st->pending.p != NULL ? st->pending.p : "",
 	    st->pending.len);
 	p = all.p;
@@ -393,6 +608,7 @@ pxr_state_commit(struct pxr_state *st, struct pxr_error *err)
 	}
 	st->off += (off_t)all.len;
 	st->header_seen = 1;
+	st->need_nl = 0;
 	pxr_buf_free(&all);
 done:
 	pxr_buf_reset(&st->pending);

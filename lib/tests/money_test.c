@@ -1,12 +1,8 @@
-/* money_test.c: rounding, currencies, minor-unit parsing, state files. */
+/* money_test.c: rounding, currencies, minor-unit parsing. */
 #include <stdlib.h>
-#include <sys/stat.h>
-#include <fcntl.h>
-#include <unistd.h>
 
 #include "money.h"
 #include "rules.h"
-#include "state.h"
 #include "unit.h"
 
 static int64_t
@@ -19,32 +15,12 @@ pct(int64_t amount, int64_t bp, int mode)
 	return out;
 }
 
-static int nrows;
-
-static int
-count(void *ctx, char **f, size_t *l, long line)
-{
-	(void)ctx;
-	(void)f;
-	(void)l;
-	(void)line;
-	nrows++;
-	return 0;
-}
-
 int
 main(void)
 {
-	static const char *const cols[] = { "a", "b", NULL };
 	struct pxr_error e;
 	struct pxr_buf b = { 0 };
-	struct pxr_state *st;
-	struct stat sb;
-	char path[] = "/tmp/pxr-state-XXXXXX";
-	const char *row[2];
 	int64_t v;
-	size_t torn;
-	int fd;
 
 	CHECK(pct(1005, 1000, PXR_ROUND_HALF_UP) == 101, "10%% of 1005 half-up");
 	CHECK(pct(1005, 1000, PXR_ROUND_HALF_EVEN) == 100, "half-even");
@@ -81,37 +57,5 @@ main(void)
 	CHECK_STR(b.p, "12.5 33.33 10", "percent text");
 	pxr_buf_free(&b);
 
-	/* State files: create 0600, append, torn tail cut, reread. */
-	fd = mkstemp(path);
-	close(fd);
-	unlink(path);
-	st = pxr_state_open(path, cols, 0, &e);
-	CHECK(st != NULL, "state file created");
-	CHECK(stat(path, &sb) == 0 && (sb.st_mode & 0777) == 0600, "mode 0600");
-	CHECK(pxr_state_lock(st, 1000, &e) == 0, "locked");
-	CHECK(pxr_state_refresh(st, count, NULL, &torn, &e) == 0 && nrows == 0,
-	    "empty file reads as no rows");
-	row[0] = "1";
-	row[1] = "x,y";
-	pxr_state_add(st, row);
-	CHECK(pxr_state_commit(st, &e) == 0, "commit");
-	pxr_state_unlock(st);
-	pxr_state_close(st);
-	fd = open(path, O_WRONLY | O_APPEND);
-	CHECK(write(fd, "2,\"torn", 7) == 7, "a torn row appended");
-	close(fd);
-	st = pxr_state_open(path, cols, 0, &e);
-	nrows = 0;
-	CHECK(pxr_state_lock(st, 1000, &e) == 0 &&
-	    pxr_state_refresh(st, count, NULL, &torn, &e) == 0, "reread");
-	CHECK(nrows == 1 && torn == 7, "one row, 7 torn bytes (%d, %zu)", nrows,
-	    torn);
-	CHECK(stat(path, &sb) == 0 && sb.st_size == 12, "torn tail cut (%lld)",
-	    (long long)sb.st_size);
-	pxr_state_close(st);
-	st = pxr_state_open(path, cols, 1, &e);
-	CHECK(pxr_state_lock(st, 1000, &e) == 0, "shared lock read-only");
-	pxr_state_close(st);
-	unlink(path);
 	UNIT_END();
 }
