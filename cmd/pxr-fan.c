@@ -3,8 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "cli.h"
 #include "rules.h"
 #include "state.h"
@@ -369,25 +367,6 @@ end(struct pxr_cli *c)
 	return rc;
 }
 
-static struct pxr_expr *
-fan_expr(struct pxr_cli *c, json_t *fan, const char *name)
-{
-	json_t *v = json_object_get(fan, name);
-	struct pxr_error e;
-	struct pxr_expr *x;
-
-	if (!json_is_string(v))
-		return NULL;
-	x = pxr_expr_compile(json_string_value(v), json_string_length(v),
-	    F.R->columns, F.R->ncolumns, &e);
-	if (x == NULL) {
-		fprintf(stderr, "pxr-fan: %s: fan.%s:%s\n", c->rules, name,
-		    e.text);
-		exit(PXR_EXIT_CONFIG);
-	}
-	return x;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -403,7 +382,6 @@ main(int argc, char **argv)
 	struct pxr_stage st = { NULL, bind, map, end };
 	struct pxr_cli c;
 	struct pxr_buf b = { 0 };
-	json_t *fan, *x;
 	char *endp;
 	size_t torn;
 	int ch;
@@ -430,32 +408,19 @@ main(int argc, char **argv)
 		}
 	}
 	F.R = pxr_cli_rules(&c);
-	fan = json_object_get(F.R->root, "fan");
-	if (fan == NULL) {
+	if (F.R->fan == NULL) {
 		fprintf(stderr, "pxr-fan: %s: no 'fan' section\n", c.rules);
 		exit(PXR_EXIT_CONFIG);
 	}
-	F.when = fan_expr(&c, fan, "when");
-	F.score = fan_expr(&c, fan, "score");
+	F.when = F.R->fan->when;
+	F.score = F.R->fan->score;
 	if (F.byfield == NULL)
-		F.by = fan_expr(&c, fan, "by");
+		F.by = F.R->fan->by;
 	if (F.per_day == 0)
-		F.per_day = json_is_integer(json_object_get(fan, "per_day")) ?
-		    (long)json_integer_value(json_object_get(fan, "per_day")) :
-		    1;
-	if (F.per_day < 1)
-		F.per_day = 1;
-	F.cooldown_days = 180;
-	if ((x = json_object_get(fan, "cooldown")) != NULL) {
-		int64_t d;
-		struct pxr_error e;
-
-		if (pxr_dur_parse(json_string_value(x), json_string_length(x),
-		    &d, &e) == 0)
-			F.cooldown_days = (d + PXR_US_DAY - 1) / PXR_US_DAY;
-	}
-	F.kind = json_string_value(json_object_get(fan, "kind"));
-	F.item = json_string_value(json_object_get(fan, "item"));
+		F.per_day = F.R->fan->per_day;
+	F.cooldown_days = (F.R->fan->cooldown + PXR_US_DAY - 1) / PXR_US_DAY;
+	F.kind = F.R->fan->kind;
+	F.item = F.R->fan->item;
 	F.now = pxr_cli_now(&c, F.R->tz);
 	pxr_date_format(&b, F.now, F.R->tz);
 	snprintf(F.day, sizeof(F.day), "%s", b.p);

@@ -187,13 +187,10 @@ main(int argc, char **argv)
 			exit(PXR_EXIT_NOINPUT);
 		}
 		if (R != NULL) {
-			json_t *lf = json_object_get(json_object_get(
-			    json_object_get(R->root, "notify"), "fields"),
-			    "locale");
-
 			if (sample != NULL)
-				s = read_sample(&c, sample, json_is_string(lf) ?
-				    json_string_value(lf) : "locale");
+				s = read_sample(&c, sample,
+				    R->notify.f_locale != NULL ?
+				    R->notify.f_locale : "locale");
 			pxr_lint(R, s, parts, &d);
 		}
 		pxr_diags_sort(&d);

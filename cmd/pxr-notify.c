@@ -3,8 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <jansson.h>
-
 #include "cli.h"
 #include "rules.h"
 #include "state.h"
@@ -86,12 +84,7 @@ struct notify {
 	struct kv **sent;	/* message ids sent */
 	struct kv **count;	/* customer -> messages in the period */
 	size_t	 nslots;
-	/* templates by "NAME.LOCALE.CHANNEL" */
-	struct tcache {
-		char	*key;
-		struct pxr_tmpl *t;
-	} *tc;
-	size_t	 ntc;
+	struct pxr_tmpls tmpls;	/* by name, locale and channel */
 	struct pxr_schema *sch;
 	size_t	 f_addr[NCH], f_locale, f_tz, f_consent, f_rule, f_id,
 		 f_cust, f_ccur;
@@ -165,81 +158,27 @@ sent_row(void *ctx, char **f, size_t *l, long line)
 	return 0;
 }
 
-static int
-parse_hhmm(const char *s, int *min)
-{
-	if (strlen(s) < 5 || s[2] != ':' || s[0] < '0' || s[0] > '2' ||
-	    s[1] < '0' || s[1] > '9' || s[3] < '0' || s[3] > '5' ||
-	    s[4] < '0' || s[4] > '9')
-		return -1;
-	*min = ((s[0] - '0') * 10 + s[1] - '0') * 60 + (s[3] - '0') * 10 +
-	    s[4] - '0';
-	return *min < 24 * 60 ? 0 : -1;
-}
-
 static void
 config_from_rules(void)
 {
-	json_t *n = json_object_get(N.R->root, "notify"), *x, *y;
-	const char *k;
+	const struct pxr_notify_cfg *n = &N.R->notify;
 	size_t i;
 
 	N.deflocale = N.R->locale;
 	N.currency = N.R->currency;
 	N.tz = N.R->tz;
-	if (n == NULL)
-		return;
-	if ((x = json_object_get(n, "templates")) != NULL) {
-		static char path[4096];
-
-		if (json_string_value(x)[0] == '/')
-			snprintf(path, sizeof(path), "%s", json_string_value(x));
-		else
-			snprintf(path, sizeof(path), "%s/%s", N.R->dir,
-			    json_string_value(x));
-		N.tdir = path;
+	N.tdir = n->templates;
+	for (i = 0; i < NCH; i++) {
+		N.field[i] = n->addr[i];
+		N.quiet[i].on = n->quiet[i].on;
+		N.quiet[i].from = n->quiet[i].from;
+		N.quiet[i].to = n->quiet[i].to;
 	}
-	if ((x = json_object_get(n, "fields")) != NULL)
-		json_object_foreach(x, k, y) {
-			int c = channel_of(k);
-
-			if (c >= 0)
-				N.field[c] = pxr_strdup(json_string_value(y));
-			else if (strcmp(k, "locale") == 0)
-				N.f_locale_name = pxr_strdup(json_string_value(y));
-			else if (strcmp(k, "timezone") == 0)
-				N.f_tz_name = pxr_strdup(json_string_value(y));
-			else if (strcmp(k, "consent") == 0)
-				N.f_consent_name = pxr_strdup(
-				    json_string_value(y));
-		}
-	if ((x = json_object_get(n, "quiet_hours")) != NULL)
-		json_object_foreach(x, k, y) {
-			int c = channel_of(k);
-			json_t *f = json_object_get(y, "from"),
-			    *t = json_object_get(y, "to");
-
-			if (c >= 0 && f != NULL && t != NULL &&
-			    parse_hhmm(json_string_value(f),
-			    &N.quiet[c].from) == 0 &&
-			    parse_hhmm(json_string_value(t), &N.quiet[c].to) == 0)
-				N.quiet[c].on = 1;
-		}
-	if ((x = json_object_get(n, "max_per_customer")) != NULL) {
-		struct pxr_error e;
-
-		y = json_object_get(x, "period");
-		N.max_count = (long)json_integer_value(json_object_get(x,
-		    "count"));
-		if (y == NULL || pxr_dur_parse(json_string_value(y),
-		    json_string_length(y), &N.max_period, &e) < 0)
-			N.max_count = 0;
-	}
-	for (i = 0; i < NCH; i++)
-		if (N.field[i] == NULL)
-			N.field[i] = pxr_strdup(chname[i] == chname[CH_SMS] ?
-			    "phone" : chname[i] == chname[CH_PUSH] ?
-			    "device_token" : "email");
+	N.f_locale_name = n->f_locale;
+	N.f_tz_name = n->f_tz;
+	N.f_consent_name = n->f_consent;
+	N.max_count = n->max_count;
+	N.max_period = n->max_period;
 }
 
 static int
@@ -249,6 +188,7 @@ bind(struct pxr_cli *c, struct pxr_schema *sch)
 
 	(void)c;
 	N.sch = sch;
+	pxr_tmpls_init(&N.tmpls, N.tdir, N.deflocale, sch);
 	for (i = 0; i < NCH; i++)
 		N.f_addr[i] = pxr_schema_ref(sch, N.field[i],
 		    strlen(N.field[i]));
@@ -275,54 +215,6 @@ bind(struct pxr_cli *c, struct pxr_schema *sch)
 	N.o_status = pxr_schema_add(sch, "status", 6);
 	N.o_reason = pxr_schema_add(sch, "reason", 6);
 	return 0;
-}
-
-/* The template NAME.LOCALE.CHANNEL, trying the locale chain; NULL if none. */
-static struct pxr_tmpl *
-find_template(struct pxr_cli *c, const char *name, const char *locale,
-    int ch, const char **used)
-{
-	static char chain[4][32];
-	char path[4096], key[256];
-	size_t i, k, n = 0;
-
-	if (locale != NULL && *locale != '\0') {
-		snprintf(chain[n++], sizeof(chain[0]), "%s", locale);
-		pxr_locale_base(locale, chain[n], sizeof(chain[0]));
-		n++;
-	}
-	if (N.deflocale != NULL)
-		snprintf(chain[n++], sizeof(chain[0]), "%s", N.deflocale);
-	snprintf(chain[n++], sizeof(chain[0]), "en");
-	for (i = 0; i < n; i++) {
-		snprintf(key, sizeof(key), "%s.%s.%s", name, chain[i],
-		    chname[ch]);
-		for (k = 0; k < N.ntc; k++)
-			if (strcmp(N.tc[k].key, key) == 0)
-				break;
-		if (k == N.ntc) {
-			struct pxr_error e;
-
-			snprintf(path, sizeof(path), "%s/%s",
-			    N.tdir != NULL ? N.tdir : ".", key);
-			N.tc = pxr_reallocarray(N.tc, N.ntc + 1,
-			    sizeof(*N.tc));
-			N.tc[k].key = pxr_strdup(key);
-			N.tc[k].t = pxr_tmpl_load(path, ch == CH_EMAIL, &e);
-			N.ntc++;
-			if (N.tc[k].t == NULL && e.exit != PXR_EXIT_NOINPUT) {
-				/* A broken template is the rule file's fault. */
-				pxr_cli_die(c, &e);
-			}
-			if (N.tc[k].t != NULL)
-				pxr_tmpl_bind(N.tc[k].t, N.sch);
-		}
-		if (N.tc[k].t != NULL) {
-			*used = chain[i];
-			return N.tc[k].t;
-		}
-	}
-	return NULL;
 }
 
 static int
@@ -462,18 +354,17 @@ message(struct pxr_cli *c, struct pxr_rec *rec, const struct how *h, int ch,
 	pxr_rec_setref(rec, N.o_status, PXR_STR, status, strlen(status));
 	set(rec, N.o_reason, reason, reason != NULL ? strlen(reason) : 0);
 	if (strcmp(status, "suppressed") != 0) {
-		struct pxr_tmpl *t;
+		const struct pxr_tmpl *t;
 		struct pxr_render r;
 		const char *used = NULL;
 		int64_t after;
 
-		t = find_template(c, h->tmpl, loc, ch, &used);
+		t = pxr_tmpls_get(&N.tmpls, h->tmpl, loc, chname[ch], &used,
+		    &c->err);
+		if (t == NULL && c->err.exit == PXR_EXIT_CONFIG)
+			pxr_cli_die(c, &c->err);	/* a broken template */
 		if (t == NULL)
-			return pxr_error_set(&c->err, PXR_EXIT_DATAERR, "no "
-			    "template %s/%s.{%s%s%s%s}.%s", N.tdir != NULL ?
-			    N.tdir : ".", h->tmpl, loc, *loc ? "," : "",
-			    N.deflocale != NULL ? N.deflocale : "", ",en",
-			    chname[ch]);
+			return -1;
 		r.rec = rec;
 		r.locale = used;
 		r.tz = tz;
@@ -522,8 +413,7 @@ is_fan(const struct pxr_rec *rec)
 	const struct pxr_val *v = pxr_rec_get(rec, N.f_rule);
 
 	return !PXR_ISNULL(v) && v->n == 3 && memcmp(v->s, "fan", 3) == 0 &&
-	    pxr_rules_find(N.R, "fan") == NULL &&
-	    json_object_get(N.R->root, "fan") != NULL;
+	    pxr_rules_find(N.R, "fan") == NULL && N.R->fan != NULL;
 }
 
 static int
@@ -540,22 +430,15 @@ map(struct pxr_cli *c, struct pxr_rec *rec)
 		h = &N.adhoc;
 	else if (is_fan(rec)) {
 		/* A pick of pxr-fan: the rule file's fan section says how. */
-		json_t *fan = json_object_get(N.R->root, "fan"), *chs, *x;
-		size_t k;
+		const struct pxr_rnotify *fn = N.R->fan->notify;
 
+		if (fn == NULL)
+			return 0;	/* no template: the gesture goes untold */
 		memset(&rh, 0, sizeof(rh));
 		rh.id = "fan";
-		rh.tmpl = json_string_value(json_object_get(fan, "template"));
-		chs = json_object_get(fan, "channels");
-		if (json_array_size(chs) == 0) {
-			rh.ch[rh.nch++] = CH_EMAIL;
-			rh.ch[rh.nch++] = CH_SMS;
-		}
-		json_array_foreach(chs, k, x)
-			if (rh.nch < NCH && channel_of(json_string_value(x)) >= 0)
-				rh.ch[rh.nch++] = channel_of(json_string_value(x));
-		if (rh.tmpl == NULL)
-			return 0;	/* no template: the gesture goes untold */
+		rh.tmpl = fn->tmpl;
+		for (i = 0; i < fn->nch; i++)
+			rh.ch[rh.nch++] = fn->ch[i];
 		h = &rh;
 	} else {
 		struct pxr_rule *r = pxr_cli_rule_of(c, N.R, rec, N.f_rule);
@@ -566,8 +449,8 @@ map(struct pxr_cli *c, struct pxr_rec *rec)
 			return 0;	/* a rule without notify: no message */
 		memset(&rh, 0, sizeof(rh));
 		rh.id = r->id;
-		for (i = 0; i < (int)r->notify->nchannels; i++)
-			rh.ch[rh.nch++] = channel_of(r->notify->channels[i]);
+		for (i = 0; i < r->notify->nch; i++)
+			rh.ch[rh.nch++] = r->notify->ch[i];
 		rh.all = r->notify->all;
 		rh.tmpl = r->notify->tmpl;
 		rh.transactional = r->notify->transactional;
@@ -743,20 +626,21 @@ main(int argc, char **argv)
 		}
 		case O_TRANS: N.adhoc.transactional = 1; break;
 		case O_QUIET: {
-			char *eq = strchr(optarg, '='), *dash;
+			char *eq = strchr(optarg, '=');
+			struct pxr_quiet q;
 			int k;
 
-			if (eq == NULL || (dash = strchr(eq, '-')) == NULL)
+			if (eq == NULL)
 				pxr_cli_usage(&c, "--quiet: expected "
 				    "CHANNEL=HH:MM-HH:MM");
 			*eq = '\0';
-			*dash = '\0';
 			if ((k = channel_of(optarg)) < 0 ||
-			    parse_hhmm(eq + 1, &N.quiet[k].from) < 0 ||
-			    parse_hhmm(dash + 1, &N.quiet[k].to) < 0)
+			    pxr_quiet_parse(eq + 1, &q) < 0)
 				pxr_cli_usage(&c, "--quiet: expected "
 				    "CHANNEL=HH:MM-HH:MM, e.g. sms=21:00-08:00");
 			N.quiet[k].on = 1;
+			N.quiet[k].from = q.from;
+			N.quiet[k].to = q.to;
 			break;
 		}
 		case O_MAX: {

@@ -9,8 +9,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <jansson.h>
-
 #include "cli.h"
 #include "mail.h"
 #include "rules.h"
@@ -583,12 +581,10 @@ main(int argc, char **argv)
 	tz = pxr_tz_env();
 	if (c.rules != NULL) {
 		struct pxr_rules *R = pxr_cli_rules(&c);
-		json_t *f = json_object_get(json_object_get(json_object_get(
-		    R->root, "notify"), "from"), "email");
 
 		tz = R->tz;
-		if (from == NULL && json_is_string(f))
-			from = json_string_value(f);
+		if (from == NULL && R->notify.from[PXR_CH_EMAIL] != NULL)
+			from = R->notify.from[PXR_CH_EMAIL];
 	}
 	if (from != NULL) {
 		S.from = pxr_calloc(1, sizeof(*S.from));

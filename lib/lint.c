@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "lint.h"
 #include "tmpl.h"
@@ -101,10 +100,7 @@ check_expr(struct pxr_rules *R, struct pxr_expr *e, const char *path,
 static void
 key_path(struct pxr_rules *R, size_t i, size_t j, char *out, size_t n)
 {
-	json_t *r = json_array_get(json_object_get(R->root, "rules"), i);
-	json_t *k = json_object_get(r, "key");
-
-	if (json_is_string(k))
+	if (R->rules[i].key_is_str)
 		snprintf(out, n, "rules[%zu].key", i);
 	else
 		snprintf(out, n, "rules[%zu].key[%zu]", i, j);
@@ -208,14 +204,6 @@ check_comp(struct pxr_rules *R, struct pxr_rule *r, struct pxr_diags *d)
 				break;
 			}
 		}
-}
-
-static int
-exists(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
 static void
@@ -334,16 +322,19 @@ check_templates(struct pxr_rules *R, struct pxr_rule *r, const char *dir,
 	size_t nlocs = 0, i, c, j;
 	char path[4096], base[32];
 	const char *def = R->locale != NULL ? R->locale : "en";
+	struct pxr_buf tp = { 0 };
+	int found;
 
 	locs[nlocs++] = def;
 	for (i = 0; s != NULL && i < s->nlocales && nlocs < 64; i++)
 		locs[nlocs++] = s->locales[i];
-	for (c = 0; c < r->notify->nchannels; c++) {
-		const char *ch = r->notify->channels[c];
+	for (c = 0; c < (size_t)r->notify->nch; c++) {
+		const char *ch = pxr_channel_names[r->notify->ch[c]];
 
 		for (i = 0; i < nlocs; i++) {
 			struct pxr_tmpl *t;
 			struct pxr_error e;
+			char used[32];
 
 			pxr_locale_base(locs[i], base, sizeof(base));
 			for (j = 0; j < i; j++) {
@@ -355,22 +346,15 @@ check_templates(struct pxr_rules *R, struct pxr_rule *r, const char *dir,
 			}
 			if (j < i)
 				continue;	/* this language was checked */
-			if (snprintf(path, sizeof(path), "%s/%s.%s.%s", dir,
-			    r->notify->tmpl, base, ch) >= (int)sizeof(path))
-				continue;
-			if (!exists(path)) {
-				char fb[4096], fb2[4096];
+			/* The file pxr-notify would send this customer. */
+			found = pxr_tmpl_resolve(dir, r->notify->tmpl, locs[i],
+			    def, ch, &tp, used) == 0;
+			if (!found || (strcmp(used, locs[i]) != 0 &&
+			    strcmp(used, base) != 0)) {
 				char sub[128];
-				int sev;
+				int sev = found ? PXR_SEV_WARNING :
+				    PXR_SEV_ERROR;
 
-				if (snprintf(fb, sizeof(fb), "%s/%s.%s.%s", dir,
-				    r->notify->tmpl, def, ch) >= (int)sizeof(fb))
-					fb[0] = '\0';
-				if (snprintf(fb2, sizeof(fb2), "%s/%s.en.%s", dir,
-				    r->notify->tmpl, ch) >= (int)sizeof(fb2))
-					fb2[0] = '\0';
-				sev = exists(fb) || exists(fb2) ?
-				    PXR_SEV_WARNING : PXR_SEV_ERROR;
 				snprintf(sub, sizeof(sub), "%s%s.template",
 				    r->path, strcmp(r->path, "fan") == 0 ? "" :
 				    ".notify");
@@ -379,8 +363,12 @@ check_templates(struct pxr_rules *R, struct pxr_rule *r, const char *dir,
 				    "%s.%s.%s%s", sub, r->notify->tmpl, base, ch,
 				    sev == PXR_SEV_WARNING ? " (those customers "
 				    "get the fallback language)" : "");
-				continue;
+				if (sev == PXR_SEV_ERROR)
+					continue;
 			}
+			if (snprintf(path, sizeof(path), "%s", tp.p) >=
+			    (int)sizeof(path))
+				continue;
 			if (is_known(&checked, path))
 				continue;
 			know(&checked, pxr_strdup(path));
@@ -417,6 +405,7 @@ check_templates(struct pxr_rules *R, struct pxr_rule *r, const char *dir,
 			pxr_tmpl_free(t);
 		}
 	}
+	pxr_buf_free(&tp);
 }
 
 void
@@ -424,10 +413,9 @@ pxr_lint(struct pxr_rules *R, const struct pxr_sample *s, int max_parts,
     struct pxr_diags *d)
 {
 	struct known ev = { 0 }, later = { 0 }, all = { 0 };
-	json_t *nf = json_object_get(json_object_get(R->root, "notify"),
-	    "fields"), *x, *tpl;
-	const char *key;
-	char dir[4096], path[160];
+	const struct pxr_notify_cfg *nc = &R->notify;
+	const char *dir = nc->templates;
+	char path[160];
 	size_t i, j;
 	int have = R->ncolumns > 0 || s != NULL;
 
@@ -450,17 +438,17 @@ pxr_lint(struct pxr_rules *R, const struct pxr_sample *s, int max_parts,
 	know(&all, "fan_score");
 	know(&all, "fan_kind");
 	know(&all, "fan_item");
-	json_object_foreach(nf, key, x)
-		if (json_is_string(x))
-			know(&all, json_string_value(x));
-	tpl = json_object_get(json_object_get(R->root, "notify"), "templates");
-	if (strcmp(R->dir, ".") == 0 || (json_is_string(tpl) &&
-	    json_string_value(tpl)[0] == '/'))
-		snprintf(dir, sizeof(dir), "%s", json_is_string(tpl) ?
-		    json_string_value(tpl) : ".");
-	else
-		snprintf(dir, sizeof(dir), "%s/%s", R->dir, json_is_string(tpl) ?
-		    json_string_value(tpl) : ".");
+	/* The customer fields the notify section names. */
+	for (i = 0; i < PXR_NCH; i++)
+		know(&all, nc->addr[i]);
+	if (nc->f_locale != NULL)
+		know(&all, nc->f_locale);
+	if (nc->f_tz != NULL)
+		know(&all, nc->f_tz);
+	if (nc->f_consent != NULL)
+		know(&all, nc->f_consent);
+	if (nc->f_name != NULL)
+		know(&all, nc->f_name);
 	for (i = 0; i < R->nrules; i++) {
 		struct pxr_rule *r = &R->rules[i];
 
@@ -502,52 +490,26 @@ pxr_lint(struct pxr_rules *R, const struct pxr_sample *s, int max_parts,
 			check_templates(R, r, dir, &all, have, s, max_parts, d);
 	}
 	/* The fan section reads customers: the same known fields. */
-	{
+	if (R->fan != NULL) {
 		static const char *fx[] = { "when", "score", "by" };
-		json_t *fan = json_object_get(R->root, "fan");
+		struct pxr_expr *fe[3];
 
-		for (i = 0; fan != NULL && i < 3; i++) {
-			json_t *v = json_object_get(fan, fx[i]);
-			struct pxr_error e;
-			struct pxr_expr *x;
-
-			if (!json_is_string(v))
-				continue;
-			x = pxr_expr_compile(json_string_value(v),
-			    json_string_length(v), R->columns, R->ncolumns, &e);
+		fe[0] = R->fan->when;
+		fe[1] = R->fan->score;
+		fe[2] = R->fan->by;
+		for (i = 0; i < 3; i++) {
 			snprintf(path, sizeof(path), "fan.%s", fx[i]);
-			check_expr(R, x, path, &ev, have, d);
-			pxr_expr_free(x);
+			check_expr(R, fe[i], path, &ev, have, d);
 		}
-		if (fan != NULL && json_is_string(json_object_get(fan,
-		    "template"))) {
+		if (R->fan->notify != NULL) {
 			/* As a rule with notify would be checked. */
 			struct pxr_rule fr;
-			struct pxr_rnotify fn;
-			json_t *chs = json_object_get(fan, "channels");
-			char *defch[] = { "email", "sms" };
 
 			memset(&fr, 0, sizeof(fr));
-			memset(&fn, 0, sizeof(fn));
 			snprintf(fr.path, sizeof(fr.path), "fan");
 			fr.id = "fan";
-			fn.tmpl = (char *)json_string_value(json_object_get(fan,
-			    "template"));
-			if (json_array_size(chs) > 0) {
-				fn.nchannels = json_array_size(chs);
-				fn.channels = pxr_calloc(fn.nchannels,
-				    sizeof(char *));
-				for (j = 0; j < fn.nchannels; j++)
-					fn.channels[j] = (char *)json_string_value(
-					    json_array_get(chs, j));
-			} else {
-				fn.channels = defch;
-				fn.nchannels = 2;
-			}
-			fr.notify = &fn;
+			fr.notify = R->fan->notify;
 			check_templates(R, &fr, dir, &all, have, s, max_parts, d);
-			if (fn.channels != defch)
-				free(fn.channels);
 		}
 	}
 	for (i = 0; i < R->nphases; i++) {

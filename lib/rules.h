@@ -4,8 +4,6 @@
 
 #include <stdint.h>
 
-#include <jansson.h>
-
 #include "expr.h"
 #include "jpos.h"
 #include "time.h"
@@ -73,12 +71,69 @@ struct pxr_group {
 	int	 aggregate;
 };
 
+/* The channels a message can go by; PXR_CH_* index every per-channel array. */
+enum { PXR_CH_EMAIL = 0, PXR_CH_SMS, PXR_CH_PUSH, PXR_NCH };
+
+/* "email", "sms", "push", by PXR_CH_*. */
+extern const char *const pxr_channel_names[PXR_NCH];
+/* The PXR_CH_* of the channel named s, or -1. */
+int	 pxr_channel_of(const char *s);
+
+/* How a rule's (or the fan's) incidents are told. */
 struct pxr_rnotify {
-	char	**channels;
+	char	**channels;	/* as written */
 	size_t	 nchannels;
-	int	 all;
-	char	*tmpl;
-	int	 transactional;
+	int	 ch[PXR_NCH];	/* the known ones, PXR_CH_*, in order, once each */
+	int	 nch;
+	int	 all;		/* every channel with an address, not the first */
+	char	*tmpl;		/* the template name */
+	int	 transactional;	/* not counted against, nor held by, the limit */
+};
+
+/* Quiet hours of a channel: nothing goes from..to, minutes of the day. */
+struct pxr_quiet {
+	int	 on;
+	int	 from, to;	/* from > to: across midnight */
+};
+
+/*
+ * A time of day "hh:mm" (exactly 5 bytes of n) into minutes: 0, or -1 if
+ * it is not one.
+ */
+int	 pxr_quiet_time(const char *s, size_t n, int *min);
+/* Quiet hours "HH:MM-HH:MM" into q (on): 0, or -1 if malformed. */
+int	 pxr_quiet_parse(const char *s, struct pxr_quiet *q);
+
+/* The top-level notify section, with its defaults filled in. */
+struct pxr_notify_cfg {
+	char	*templates;	/* the template folder, resolved against the
+				   rule file's folder; never NULL */
+	char	*addr[PXR_NCH];	/* the address field of each channel: email,
+				   phone, device_token unless the file says */
+	char	*f_locale;	/* the customer's fields, or NULL: none */
+	char	*f_tz;
+	char	*f_consent;
+	char	*f_name;
+	char	*from[PXR_NCH];	/* the sender of each channel, or NULL */
+	struct pxr_quiet quiet[PXR_NCH];
+	long	 max_count;	/* max_per_customer.count; 0: no limit */
+	int64_t	 max_period;	/* max_per_customer.period, µs */
+};
+
+/* The fan section (pxr-fan(1)); NULL in struct pxr_rules without one. */
+struct pxr_fan {
+	struct pxr_expr *when;	/* NULL: every customer */
+	struct pxr_expr *score;
+	struct pxr_expr *by;	/* the team; NULL: none */
+	long	 per_day;	/* default 1 */
+	int64_t	 cooldown;	/* µs; default 180 days */
+	char	*kind, *item;	/* or NULL */
+	int	 has_fixed;
+	int64_t	 fixed_minor;
+	int	 has_valid;
+	int64_t	 valid;		/* µs */
+	struct pxr_rnotify *notify;	/* with a template, else NULL;
+					   channels default to email, sms */
 };
 
 struct pxr_rule {
@@ -101,6 +156,7 @@ struct pxr_rule {
 	struct pxr_comp *comp;
 	size_t	 ncomp;
 	struct pxr_rnotify *notify;
+	int	 key_is_str;	/* "key": "a" rather than ["a"] (for paths) */
 };
 
 struct pxr_phase {
@@ -111,7 +167,6 @@ struct pxr_phase {
 struct pxr_rules {
 	char	*path;
 	char	*dir;		/* for relative paths in the file */
-	json_t	*root;
 	struct pxr_jpos *pos;
 	char	*currency;	/* defaults */
 	char	*locale;
@@ -129,6 +184,8 @@ struct pxr_rules {
 	int64_t	 cap_period;	/* µs */
 	int	 has_budget;
 	int64_t	 budget_minor;
+	struct pxr_notify_cfg notify;	/* filled in even without the section */
+	struct pxr_fan *fan;		/* NULL without a fan section */
 };
 
 /*

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "money.h"
 #include "stream.h"
@@ -681,4 +683,158 @@ pxr_sms_segments(const char *s, size_t n, int *ucs2)
 	if (isgsm)
 		return gsm <= 160 ? 1 : (int)((gsm + 152) / 153);
 	return units <= 70 ? 1 : (int)((units + 66) / 67);
+}
+
+/* ---- finding a customer's template ---- */
+
+size_t
+pxr_tmpl_chain(const char *locale, const char *deflocale,
+    char out[PXR_TMPL_CHAIN][32])
+{
+	char cand[PXR_TMPL_CHAIN][32];
+	size_t i, k, n = 0, m = 0;
+
+	if (locale != NULL && *locale != '\0') {
+		snprintf(cand[n++], sizeof(cand[0]), "%s", locale);
+		pxr_locale_base(locale, cand[n++], sizeof(cand[0]));
+	}
+	if (deflocale != NULL && *deflocale != '\0') {
+		snprintf(cand[n++], sizeof(cand[0]), "%s", deflocale);
+		pxr_locale_base(deflocale, cand[n++], sizeof(cand[0]));
+	}
+	snprintf(cand[n++], sizeof(cand[0]), "en");
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < m; k++)
+			if (strcmp(out[k], cand[i]) == 0)
+				break;
+		if (k == m && cand[i][0] != '\0')
+			memcpy(out[m++], cand[i], sizeof(cand[0]));
+	}
+	return m;
+}
+
+static void
+tmpl_path(struct pxr_buf *b, const char *dir, const char *name,
+    const char *locale, const char *channel)
+{
+	pxr_buf_reset(b);
+	pxr_buf_adds(b, dir != NULL ? dir : ".");
+	pxr_buf_addc(b, '/');
+	pxr_buf_adds(b, name);
+	pxr_buf_addc(b, '.');
+	pxr_buf_adds(b, locale);
+	pxr_buf_addc(b, '.');
+	pxr_buf_adds(b, channel);
+}
+
+int
+pxr_tmpl_resolve(const char *dir, const char *name, const char *locale,
+    const char *deflocale, const char *channel, struct pxr_buf *path,
+    char *used)
+{
+	char chain[PXR_TMPL_CHAIN][32];
+	size_t i, n = pxr_tmpl_chain(locale, deflocale, chain);
+
+	for (i = 0; i < n; i++) {
+		struct stat st;
+
+		tmpl_path(path, dir, name, chain[i], channel);
+		if (stat(path->p, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(path->p, R_OK) == 0) {
+			memcpy(used, chain[i], sizeof(chain[0]));
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* What a request (name, locale, channel) resolved to. */
+struct tsel {
+	const struct pxr_tmpl *t;
+	char	 used[32];
+};
+
+void
+pxr_tmpls_init(struct pxr_tmpls *ts, const char *dir, const char *deflocale,
+    struct pxr_schema *sch)
+{
+	memset(ts, 0, sizeof(*ts));
+	ts->dir = pxr_strdup(dir != NULL ? dir : ".");
+	ts->deflocale = deflocale != NULL ? pxr_strdup(deflocale) : NULL;
+	ts->sch = sch;
+}
+
+static void
+tmpl_free_v(void *t)
+{
+	pxr_tmpl_free(t);
+}
+
+void
+pxr_tmpls_fini(struct pxr_tmpls *ts)
+{
+	pxr_hmap_fini(&ts->byreq, free);
+	pxr_hmap_fini(&ts->bypath, tmpl_free_v);
+	pxr_buf_free(&ts->key);
+	pxr_buf_free(&ts->path);
+	free(ts->dir);
+	free(ts->deflocale);
+}
+
+const struct pxr_tmpl *
+pxr_tmpls_get(struct pxr_tmpls *ts, const char *name, const char *locale,
+    const char *channel, const char **used, struct pxr_error *err)
+{
+	struct tsel **sel;
+	void **slot;
+	int added;
+
+	if (locale == NULL)
+		locale = "";
+	pxr_buf_reset(&ts->key);
+	pxr_buf_adds(&ts->key, name);
+	pxr_buf_addc(&ts->key, '\0');
+	pxr_buf_adds(&ts->key, locale);
+	pxr_buf_addc(&ts->key, '\0');
+	pxr_buf_adds(&ts->key, channel);
+	sel = (struct tsel **)pxr_hmap_put(&ts->byreq, ts->key.p, ts->key.len,
+	    &added);
+	if (added) {
+		struct tsel *s = pxr_calloc(1, sizeof(*s));
+		struct pxr_tmpl *t;
+
+		*sel = s;
+		if (pxr_tmpl_resolve(ts->dir, name, locale, ts->deflocale,
+		    channel, &ts->path, s->used) == 0) {
+			slot = pxr_hmap_put(&ts->bypath, ts->path.p,
+			    ts->path.len, &added);
+			if (added) {
+				t = pxr_tmpl_load(ts->path.p,
+				    strcmp(channel, "email") == 0, err);
+				if (t == NULL) {
+					/* Broken: the rule file's fault. */
+					err->exit = PXR_EXIT_CONFIG;
+					return NULL;
+				}
+				pxr_tmpl_bind(t, ts->sch);
+				*slot = t;
+			}
+			s->t = *slot;
+		}
+	}
+	if ((*sel)->t == NULL) {
+		char chain[PXR_TMPL_CHAIN][32];
+		size_t i, n = pxr_tmpl_chain(locale, ts->deflocale, chain);
+
+		pxr_buf_reset(&ts->path);
+		for (i = 0; i < n; i++) {
+			pxr_buf_adds(&ts->path, i > 0 ? "," : "");
+			pxr_buf_adds(&ts->path, chain[i]);
+		}
+		pxr_error_set(err, PXR_EXIT_DATAERR, "no template %s/%s.{%s}.%s",
+		    ts->dir, name, ts->path.p, channel);
+		return NULL;
+	}
+	*used = (*sel)->used;
+	return (*sel)->t;
 }

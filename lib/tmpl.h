@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "error.h"
+#include "hmap.h"
 #include "mem.h"
 #include "rec.h"
 #include "time.h"
@@ -26,6 +27,52 @@ void	 pxr_tmpl_bind(struct pxr_tmpl *, struct pxr_schema *);
 /* The field names the template uses, for lint; borrowed. */
 size_t	 pxr_tmpl_fields(const struct pxr_tmpl *, const char ***names,
 	    long **lines);
+
+/*
+ * The one order in which pxr looks for a customer's template: the
+ * customer's locale ("sv-SE"), its language ("sv"), the rule file's
+ * default locale and its language, then "en"; each once.  Fills out
+ * (at most PXR_TMPL_CHAIN entries) and returns how many.
+ */
+#define PXR_TMPL_CHAIN 5
+size_t	 pxr_tmpl_chain(const char *locale, const char *deflocale,
+	    char out[PXR_TMPL_CHAIN][32]);
+
+/*
+ * The template file DIR/NAME.LOCALE.CHANNEL a customer of locale gets:
+ * the first of pxr_tmpl_chain that is a file that can be read.  Its path
+ * goes into path (reset first) and its locale into used (32 bytes);
+ * 0, or -1 when there is none.  pxr-notify and pxr-lint both use this,
+ * so lint checks the file notify sends.
+ */
+int	 pxr_tmpl_resolve(const char *dir, const char *name,
+	    const char *locale, const char *deflocale, const char *channel,
+	    struct pxr_buf *path, char *used);
+
+/* Templates loaded once each, by name, locale and channel (pxr-notify). */
+struct pxr_tmpls {
+	char	*dir;
+	char	*deflocale;
+	struct pxr_schema *sch;	/* borrowed: where placeholders are bound */
+	struct pxr_hmap byreq;	/* "NAME\0LOCALE\0CHANNEL" -> struct tsel */
+	struct pxr_hmap bypath;	/* path -> struct pxr_tmpl */
+	struct pxr_buf key, path;
+};
+
+/* A set over dir with the default locale deflocale (may be NULL); copied. */
+void	 pxr_tmpls_init(struct pxr_tmpls *, const char *dir,
+	    const char *deflocale, struct pxr_schema *);
+void	 pxr_tmpls_fini(struct pxr_tmpls *);
+/*
+ * The template a customer of locale gets for name on channel (an e-mail
+ * template has a subject), resolved as pxr_tmpl_resolve, loaded and bound
+ * on first use; borrowed, valid until fini; *used is the file's locale
+ * (borrowed likewise).  NULL with err: none exists (exit 65, naming the
+ * files tried) or the file is broken (exit 78).
+ */
+const struct pxr_tmpl *pxr_tmpls_get(struct pxr_tmpls *, const char *name,
+	    const char *locale, const char *channel, const char **used,
+	    struct pxr_error *);
 
 struct pxr_render {
 	const struct pxr_rec *rec;
