@@ -204,7 +204,7 @@ count_row(const char *cust, size_t cn, const char *cur, const char *at,
 	    &e) < 0)
 		return;
 	if (t > K.now - K.R->cap_period && t <= K.now)
-		total(NULL, cust, cn, cur)->sum += a;
+		(void)pxr_money_add(&total(NULL, cust, cn, cur)->sum, a);
 }
 
 static int
@@ -512,7 +512,9 @@ flush_batch(struct pxr_cli *c)
 			if (pl->has_amount && K.R->has_cap && amt > 0) {
 				struct total *t = total(NULL, cv->s, cv->n,
 				    pl->currency);
-				int64_t room = K.R->cap_minor - t->sum;
+				int64_t room;
+
+				(void)pxr_money_sub(K.R->cap_minor, t->sum, &room);
 
 				if (room < amt) {
 					amt = room > 0 ? room : 0;
@@ -523,14 +525,17 @@ flush_batch(struct pxr_cli *c)
 			if (pl->has_amount && K.R->has_budget && amt > 0) {
 				struct total *t = total(&K.budget, "", 0,
 				    pl->currency);
-				int64_t room = K.R->budget_minor - t->sum;
+				int64_t room;
+
+				(void)pxr_money_sub(K.R->budget_minor, t->sum,
+				    &room);
 
 				if (room < amt) {
 					amt = room > 0 ? room : 0;
 					status = amt > 0 ? "capped" :
 					    "over_budget";
 				}
-				t->sum += amt;
+				(void)pxr_money_add(&t->sum, amt);
 			}
 			if (strcmp(pl->kind, "voucher") == 0 ||
 			    strcmp(pl->kind, "discount") == 0)

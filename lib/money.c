@@ -81,6 +81,26 @@ pxr_money_percent(int64_t amount, int64_t bp, int mode, int64_t *out)
 }
 
 int
+pxr_money_add(int64_t *sum, int64_t a)
+{
+	if (__builtin_add_overflow(*sum, a, sum)) {
+		*sum = a > 0 ? INT64_MAX : INT64_MIN;
+		return -1;
+	}
+	return 0;
+}
+
+int
+pxr_money_sub(int64_t a, int64_t b, int64_t *diff)
+{
+	if (__builtin_sub_overflow(a, b, diff)) {
+		*diff = b < 0 ? INT64_MAX : INT64_MIN;
+		return -1;
+	}
+	return 0;
+}
+
+int
 pxr_money_parse_minor(const char *s, size_t n, int64_t *out,
     struct pxr_error *err)
 {

@@ -23,6 +23,14 @@ int	 pxr_money_percent(int64_t amount, int64_t pct_bp, int mode,
  */
 int	 pxr_money_parse_minor(const char *, size_t, int64_t *,
 	    struct pxr_error *);
+/*
+ * *sum += a, checked: 0, or -1 when the exact result is out of the
+ * 64-bit range, and then *sum is left at INT64_MAX or INT64_MIN (a total
+ * past every cap stays past it).
+ */
+int	 pxr_money_add(int64_t *sum, int64_t a);
+/* *diff = a - b, checked and saturated as pxr_money_add. */
+int	 pxr_money_sub(int64_t a, int64_t b, int64_t *diff);
 /* Append hundredths of a percent as a number: 1000 -> "10", 1250 -> "12.5". */
 void	 pxr_percent_format(struct pxr_buf *, int64_t bp);
 

@@ -49,6 +49,17 @@ main(void)
 	CHECK(pxr_money_parse_minor("-9223372036854775808", 20, &v, &e) == 0 &&
 	    v == INT64_MIN, "the smallest");
 	CHECK(pxr_money_parse_minor("", 0, &v, &e) < 0, "empty refused");
+	v = INT64_MAX;
+	CHECK(pxr_money_add(&v, INT64_MAX) < 0 && v == INT64_MAX,
+	    "INT64_MAX + INT64_MAX: overflow, saturated, never negative");
+	v = INT64_MIN;
+	CHECK(pxr_money_add(&v, -1) < 0 && v == INT64_MIN, "saturated low");
+	v = 40;
+	CHECK(pxr_money_add(&v, 2) == 0 && v == 42, "40 + 2");
+	CHECK(pxr_money_sub(500, INT64_MIN, &v) < 0 && v == INT64_MAX,
+	    "500 - INT64_MIN saturates high");
+	CHECK(pxr_money_sub(500, INT64_MAX, &v) == 0 && v == 500 - INT64_MAX,
+	    "500 - INT64_MAX fits");
 	pxr_percent_format(&b, 1250);
 	pxr_buf_addc(&b, ' ');
 	pxr_percent_format(&b, 3333);
