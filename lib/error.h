@@ -12,6 +12,7 @@ enum pxr_exit {
 	PXR_EXIT_STRICT = 3,	/* pxr-lint --strict: warnings only */
 	PXR_EXIT_DATAERR = 65,	/* bad input record with --on-error fail */
 	PXR_EXIT_NOINPUT = 66,	/* an input file cannot be opened */
+	PXR_EXIT_OSERR = 71,	/* out of memory (lib/mem.c exits with it) */
 	PXR_EXIT_CANTCREAT = 73,	/* an output cannot be created */
 	PXR_EXIT_IOERR = 74,	/* read/write/fsync failure */
 	PXR_EXIT_TEMPFAIL = 75,	/* state file locked by another run */

@@ -1,4 +1,5 @@
 /* mem.c: allocation, buffers, arenas. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,14 +9,38 @@
 
 #include "mem.h"
 
+static char loading[256];
+
+void
+pxr_mem_loading(const char *what)
+{
+	if (what == NULL)
+		loading[0] = '\0';
+	else if (strcmp(what, "-") == 0)
+		snprintf(loading, sizeof(loading), "standard input");
+	else
+		snprintf(loading, sizeof(loading), "%s", what);
+}
+
+static void
+say(const char *s)
+{
+	if (write(2, s, strlen(s)) < 0)
+		_exit(71);
+}
+
+/* No allocation from here on: write(2) the parts, then _exit. */
 static void
 oom(void)
 {
-	static const char msg[] = "pxr: out of memory\n";
-
-	if (write(2, msg, sizeof(msg) - 1) < 0)
-		abort();
-	abort();
+	say(program_invocation_short_name);
+	say(": out of memory");
+	if (loading[0] != '\0') {
+		say(" while loading ");
+		say(loading);
+	}
+	say("\n");
+	_exit(71);
 }
 
 void *

@@ -5,10 +5,14 @@
 #include <stddef.h>
 
 /*
- * Allocation that cannot fail: on exhaustion the process aborts with one
- * line on stderr (the one place lib/ writes there).  Input sizes are
- * bounded by the readers' limits, so this is not reachable from data.
+ * Allocation that cannot fail: on exhaustion the process exits 71
+ * (EX_OSERR) with one line on stderr, "PROG: out of memory while loading
+ * FILE" (the one place lib/ writes there and exits).  A record is bounded
+ * by the readers' limits, but a lookup file, a ledger or a sent log held
+ * in memory grows with its rows: that is where memory runs out.
  */
+/* Name what is being loaded (copied), for that line; NULL: nothing. */
+void	 pxr_mem_loading(const char *);
 void	*pxr_malloc(size_t);
 void	*pxr_calloc(size_t, size_t);
 void	*pxr_realloc(void *, size_t);

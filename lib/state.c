@@ -387,8 +387,23 @@ tail(struct pxr_state *st, struct rows *r, const char *t, size_t n,
 	return pxr_error_at(err, st->path, line);
 }
 
+static int state_refresh(struct pxr_state *, pxr_state_row_fn, void *,
+    size_t *, struct pxr_error *);
+
 int
 pxr_state_refresh(struct pxr_state *st, pxr_state_row_fn fn, void *ctx,
+    size_t *torn, struct pxr_error *err)
+{
+	int rc;
+
+	pxr_mem_loading(st->path);
+	rc = state_refresh(st, fn, ctx, torn, err);
+	pxr_mem_loading(NULL);
+	return rc;
+}
+
+static int
+state_refresh(struct pxr_state *st, pxr_state_row_fn fn, void *ctx,
     size_t *torn, struct pxr_error *err)
 {
 	struct stat sb;

@@ -141,6 +141,7 @@ pxr_reader_open(const char *path, const struct pxr_reader_opts *o,
 	}
 	r = pxr_calloc(1, sizeof(*r));
 	r->name = pxr_strdup(path);
+	pxr_mem_loading(r->name);
 	r->in.fd = fd;
 	r->sch = sch;
 	r->max = o != NULL && o->max_record > 0 ? o->max_record :
@@ -213,6 +214,7 @@ pxr_reader_close(struct pxr_reader *r)
 		close(r->in.fd);
 	pxr_csv_close(r);
 	free(r->in.buf);
+	pxr_mem_loading(NULL);
 	free(r->name);
 	pxr_buf_free(&r->raw);
 	pxr_buf_free(&r->header);
