@@ -1,0 +1,466 @@
+/* send.c: hand messages to the gateways, each once (see send.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fields.h"
+#include "mail.h"
+#include "send.h"
+#include "sentlog.h"
+#include "time.h"
+
+struct send {
+	struct pxr_mapper *m;
+	struct pxr_send_opts o;
+	struct pxr_sentlog *log;	/* NULL: a dry run without one */
+	size_t	 f_mid, f_cust, f_ch, f_to, f_subj, f_body, f_status,
+		 f_after, f_reason;
+	size_t	 o_status, o_attempts, o_error, o_sent_at;
+	struct timespec last;	/* the last hand-over, for --rate */
+	struct pxr_buf msg, err, at;
+};
+
+static int
+send_bind(struct pxr_mapper *mp, struct pxr_schema *sch,
+    struct pxr_error *err)
+{
+	struct send *S = mp->state;
+
+	(void)err;
+	S->f_mid = pxr_field_ref(sch, PXR_F_MESSAGE_ID);
+	S->f_cust = pxr_field_ref(sch, PXR_F_CUSTOMER_ID);
+	S->f_ch = pxr_field_ref(sch, PXR_F_CHANNEL);
+	S->f_to = pxr_field_ref(sch, PXR_F_TO);
+	S->f_subj = pxr_field_ref(sch, PXR_F_SUBJECT);
+	S->f_body = pxr_field_ref(sch, PXR_F_BODY);
+	S->f_status = pxr_field_ref(sch, PXR_F_STATUS);
+	S->f_after = pxr_field_ref(sch, PXR_F_SEND_AFTER);
+	S->f_reason = pxr_field_ref(sch, PXR_F_REASON);
+	/* message_id, channel, to stay where they are; then these. */
+	pxr_field_add(sch, PXR_F_MESSAGE_ID);
+	pxr_field_add(sch, PXR_F_CHANNEL);
+	pxr_field_add(sch, PXR_F_TO);
+	S->o_status = pxr_field_add(sch, PXR_F_STATUS);
+	S->o_attempts = pxr_field_add(sch, PXR_F_ATTEMPTS);
+	S->o_error = pxr_field_add(sch, PXR_F_ERROR);
+	S->o_sent_at = pxr_field_add(sch, PXR_F_SENT_AT);
+	return 0;
+}
+
+static int
+valid_phone(const char *s)
+{
+	size_t i, digits = 0;
+
+	for (i = 0; s[i] != '\0'; i++) {
+		if (s[i] == '+' && i == 0)
+			continue;
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+		digits++;
+	}
+	return digits >= 5 && digits <= 15;
+}
+
+static int
+valid_token(const char *s)
+{
+	const char *p;
+
+	if (*s == '\0' || *s == '-' || strlen(s) > 4096)
+		return 0;
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return 0;
+	return 1;
+}
+
+static int
+valid_to(int ch, const char *to)
+{
+	switch (ch) {
+	case PXR_CH_EMAIL:
+		return pxr_mail_addr_ok(to, strlen(to));
+	case PXR_CH_SMS:
+		return valid_phone(to);
+	default:
+		return valid_token(to);
+	}
+}
+
+/*
+ * Run argv (tmpl with {to} and {message_id} replaced) with input on its
+ * standard input, its standard output to our standard error; 0 when it
+ * exits 0, else -1 with why in errbuf.  A failed exec is told back through
+ * a pipe closed on exec, never printed by the child.
+ */
+static int
+run(char **tmpl, const char *to, const char *mid, int to_last,
+    const char *input, size_t n, struct pxr_buf *why)
+{
+	char **argv;
+	size_t i, k = 0;
+	int fds[2], efd[2], status, found = 0, eno = 0;
+	pid_t pid;
+	struct sigaction ign, old;
+	ssize_t r;
+
+	for (i = 0; tmpl[i] != NULL; i++)
+		continue;
+	argv = pxr_calloc(i + 2, sizeof(*argv));
+	for (i = 0; tmpl[i] != NULL; i++) {
+		if (strcmp(tmpl[i], "{to}") == 0) {
+			argv[k++] = (char *)to;
+			found = 1;
+		} else if (strcmp(tmpl[i], "{message_id}") == 0)
+			argv[k++] = (char *)mid;
+		else
+			argv[k++] = tmpl[i];
+	}
+	if (to_last && !found)
+		argv[k++] = (char *)to;
+	argv[k] = NULL;
+	if (pipe2(fds, O_CLOEXEC) < 0) {
+		pxr_buf_printf(why, "pipe: %s", strerror(errno));
+		free(argv);
+		return -1;
+	}
+	if (pipe2(efd, O_CLOEXEC) < 0) {
+		pxr_buf_printf(why, "pipe: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		free(argv);
+		return -1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) < 0) {
+		pxr_buf_printf(why, "fork: %s", strerror(errno));
+		close(fds[0]);
+		close(fds[1]);
+		close(efd[0]);
+		close(efd[1]);
+		free(argv);
+		return -1;
+	}
+	if (pid == 0) {
+		dup2(fds[0], 0);
+		dup2(2, 1);
+		signal(SIGPIPE, SIG_DFL);
+		execvp(argv[0], argv);
+		eno = errno;
+		if (write(efd[1], &eno, sizeof(eno)) < 0)
+			_exit(126);
+		_exit(127);
+	}
+	close(fds[0]);
+	close(efd[1]);
+	memset(&ign, 0, sizeof(ign));
+	ign.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &ign, &old);
+	while (n > 0) {
+		ssize_t w = write(fds[1], input, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			break;	/* EPIPE: the command did not read it all */
+		input += w;
+		n -= (size_t)w;
+	}
+	close(fds[1]);
+	sigaction(SIGPIPE, &old, NULL);
+	while ((r = read(efd[0], &eno, sizeof(eno))) < 0 && errno == EINTR)
+		continue;
+	close(efd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		continue;
+	free(argv);
+	if (r == (ssize_t)sizeof(eno)) {
+		pxr_buf_printf(why, "%s: %s", tmpl[0], strerror(eno));
+		return -1;
+	}
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return 0;
+	if (WIFEXITED(status))
+		pxr_buf_printf(why, "%s exited %d", tmpl[0],
+		    WEXITSTATUS(status));
+	else
+		pxr_buf_printf(why, "%s killed by signal %d", tmpl[0],
+		    WTERMSIG(status));
+	return -1;
+}
+
+/* Wait so that hand-overs keep to the rate. */
+static void
+pace(struct send *S)
+{
+	struct timespec now, wait;
+	double gap;
+
+	if (S->o.rate <= 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	gap = 1.0 / S->o.rate - ((double)(now.tv_sec - S->last.tv_sec) +
+	    (double)(now.tv_nsec - S->last.tv_nsec) / 1e9);
+	if (S->last.tv_sec != 0 && gap > 0) {
+		wait.tv_sec = (time_t)gap;
+		wait.tv_nsec = (long)((gap - (double)wait.tv_sec) * 1e9);
+		nanosleep(&wait, NULL);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &S->last);
+}
+
+static const char *
+str(const struct pxr_val *v)
+{
+	return PXR_ISNULL(v) ? "" : v->s;
+}
+
+/* Append a row for rec to the locked log; -2 and err on failure. */
+static int
+log_row(struct send *S, const struct pxr_rec *rec, enum pxr_sent_state st,
+    struct pxr_error *err)
+{
+	const char *f[PXR_SL__N];
+
+	pxr_buf_reset(&S->at);
+	pxr_time_format(&S->at, S->o.now);
+	f[PXR_SL_SENT_AT] = S->at.p;
+	f[PXR_SL_MESSAGE_ID] = pxr_rec_get(rec, S->f_mid)->s;
+	f[PXR_SL_CUSTOMER_ID] = str(pxr_rec_get(rec, S->f_cust));
+	f[PXR_SL_CHANNEL] = str(pxr_rec_get(rec, S->f_ch));
+	f[PXR_SL_TO] = str(pxr_rec_get(rec, S->f_to));
+	f[PXR_SL_STATUS] = NULL;
+	return pxr_sentlog_append(S->log, f, st, err) < 0 ? -2 : 0;
+}
+
+/* Lock the log and read what others wrote; -2 and err on failure. */
+static int
+lock(struct send *S, struct pxr_error *err)
+{
+	size_t torn;
+
+	if (pxr_sentlog_lock(S->log, S->o.lock_ms, &torn, err) < 0)
+		return -2;
+	if (torn > 0)
+		pxr_mapper_say(S->m, PXR_SAY_WARN, "%s: a torn last row (%zu "
+		    "bytes) was ignored%s", pxr_sentlog_path(S->log), torn,
+		    S->o.dry_run ? "" : " and cut off");
+	return 0;
+}
+
+/* Emit rec with these outcome fields. */
+static int
+out(struct send *S, struct pxr_rec *rec, const char *status, int attempts,
+    const char *error, struct pxr_error *err)
+{
+	pxr_rec_setref(rec, S->o_status, PXR_STR, status, strlen(status));
+	pxr_rec_setf(rec, S->o_attempts, PXR_NUM, "%d", attempts);
+	if (error != NULL && *error != '\0')
+		pxr_rec_set(rec, S->o_error, PXR_STR, error, strlen(error));
+	else
+		pxr_rec_setnull(rec, S->o_error);
+	if (strcmp(status, "sent") == 0) {
+		pxr_buf_reset(&S->at);
+		pxr_time_format(&S->at, S->o.now);
+		pxr_rec_set(rec, S->o_sent_at, PXR_STR, S->at.p, S->at.len);
+	} else
+		pxr_rec_setnull(rec, S->o_sent_at);
+	if ((strcmp(status, "failed") == 0 || strcmp(status, "unknown") == 0) &&
+	    S->o.status != NULL)
+		*S->o.status = PXR_EXIT_FINDINGS;
+	return pxr_mapper_emit(S->m, rec, err);
+}
+
+/*
+ * Under the log's lock: what to do with a message that is due.  0 and
+ * *claimed set when the attempt row is written (hand it over), else the
+ * record's outcome was emitted (or -1/-2).
+ */
+static int
+claim(struct send *S, struct pxr_rec *rec, int ch, int *claimed,
+    struct pxr_error *err)
+{
+	const struct pxr_val *mv = pxr_rec_get(rec, S->f_mid);
+	const char *to = str(pxr_rec_get(rec, S->f_to));
+	char **cmd = S->o.cmd[ch];
+	enum pxr_sent_state st;
+	int rc;
+
+	*claimed = 0;
+	if (S->log == NULL || S->o.dry_run)
+		return out(S, rec, "skipped", 0, "dry run: would send", err);
+	if ((rc = lock(S, err)) < 0)
+		return rc;
+	st = pxr_sentlog_get(S->log, mv->s, mv->n);
+	if (st == PXR_SENT_SENT) {
+		pxr_sentlog_unlock(S->log);
+		return out(S, rec, "skipped", 0, "already sent", err);
+	}
+	if (st == PXR_SENT_ATTEMPT && !S->o.resend_unknown) {
+		pxr_sentlog_unlock(S->log);
+		return out(S, rec, "unknown", 0, "handed over before with no "
+		    "outcome; not sent again (see --resend-unknown)", err);
+	}
+	pxr_buf_reset(&S->err);
+	if (!valid_to(ch, to))
+		pxr_buf_printf(&S->err, "invalid %s address: \"%.60s\"",
+		    pxr_channel_names[ch], to);
+	if (S->err.len > 0) {
+		if (!S->o.dry_run && log_row(S, rec, PXR_SENT_FAILED, err) < 0) {
+			pxr_sentlog_unlock(S->log);
+			return -2;
+		}
+		pxr_sentlog_unlock(S->log);
+		return out(S, rec, "failed", 0, S->err.p, err);
+	}
+	if (cmd == NULL) {
+		pxr_sentlog_unlock(S->log);
+		pxr_buf_printf(&S->err, "no --%s given", ch == PXR_CH_SMS ?
+		    "sms-command" : "push-command");
+		return out(S, rec, "failed", 0, S->err.p, err);
+	}
+	if (S->o.dry_run) {
+		pxr_sentlog_unlock(S->log);
+		return out(S, rec, "skipped", 0, "dry run: would send", err);
+	}
+	/* The claim: durable before the gateway hears of the message. */
+	rc = log_row(S, rec, PXR_SENT_ATTEMPT, err);
+	pxr_sentlog_unlock(S->log);
+	if (rc < 0)
+		return rc;
+	*claimed = 1;
+	return 0;
+}
+
+static int
+send_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
+{
+	struct send *S = mp->state;
+	const struct pxr_val *mv = pxr_rec_get(rec, S->f_mid);
+	const struct pxr_val *chv = pxr_rec_get(rec, S->f_ch);
+	const struct pxr_val *stv = pxr_rec_get(rec, S->f_status);
+	const char *to = str(pxr_rec_get(rec, S->f_to));
+	const char *status = PXR_ISNULL(stv) ? "ready" : stv->s;
+	int ch, rc, claimed, attempts = 0;
+
+	if (PXR_ISNULL(mv) || PXR_ISNULL(chv))
+		return pxr_error_set(err, PXR_EXIT_DATAERR, "no message_id or "
+		    "channel: is this the output of pxr-notify?");
+	if ((ch = pxr_channel_of(chv->s)) < 0)
+		return pxr_error_set(err, PXR_EXIT_DATAERR, "column "
+		    "'channel': '%s' is not email, sms or push", chv->s);
+	if (strcmp(status, "suppressed") == 0) {
+		const struct pxr_val *rv = pxr_rec_get(rec, S->f_reason);
+
+		pxr_buf_reset(&S->err);
+		pxr_buf_printf(&S->err, "suppressed: %s", PXR_ISNULL(rv) ? "?" :
+		    rv->s);
+		return out(S, rec, "skipped", 0, S->err.p, err);
+	}
+	if (strcmp(status, "deferred") == 0) {
+		const struct pxr_val *av = pxr_rec_get(rec, S->f_after);
+		int64_t after;
+		struct pxr_error e;
+
+		if (PXR_ISNULL(av) || pxr_time_parse(av->s, av->n, NULL, &after,
+		    NULL, &e) < 0)
+			return pxr_error_set(err, PXR_EXIT_DATAERR,
+			    "column 'send_after': not a time");
+		if (after > S->o.now)
+			return out(S, rec, "deferred", 0, NULL, err);
+	} else if (strcmp(status, "ready") != 0)
+		return pxr_error_set(err, PXR_EXIT_DATAERR, "column 'status': "
+		    "'%s' is not ready, deferred or suppressed", status);
+	if ((rc = claim(S, rec, ch, &claimed, err)) < 0 || !claimed)
+		return rc;
+	pxr_buf_reset(&S->msg);
+	if (ch == PXR_CH_EMAIL) {
+		const struct pxr_val *sv = pxr_rec_get(rec, S->f_subj);
+		const struct pxr_val *bv = pxr_rec_get(rec, S->f_body);
+		struct pxr_mail mail;
+
+		memset(&mail, 0, sizeof(mail));
+		mail.from = S->o.from;
+		mail.to = to;
+		mail.subject = PXR_ISNULL(sv) ? NULL : sv->s;
+		mail.subject_len = PXR_ISNULL(sv) ? 0 : sv->n;
+		mail.body = PXR_ISNULL(bv) ? NULL : bv->s;
+		mail.body_len = PXR_ISNULL(bv) ? 0 : bv->n;
+		mail.message_id = mv->s;
+		mail.message_id_len = mv->n;
+		mail.date = S->o.now;
+		/* The address was checked by claim: this cannot fail. */
+		(void)pxr_mail_format(&S->msg, &mail, err);
+	} else {
+		const struct pxr_val *bv = pxr_rec_get(rec, S->f_body);
+
+		if (!PXR_ISNULL(bv))
+			pxr_buf_add(&S->msg, bv->s, bv->n);
+	}
+	for (;;) {
+		pace(S);
+		attempts++;
+		pxr_buf_reset(&S->err);
+		rc = run(S->o.cmd[ch], to, mv->s, ch == PXR_CH_EMAIL,
+		    S->msg.p != NULL ? S->msg.p : "", S->msg.len, &S->err);
+		if (rc == 0 || attempts > S->o.retries)
+			break;
+		{
+			struct timespec w = { 0, 100000000L * attempts };
+
+			nanosleep(&w, NULL);
+		}
+	}
+	if (lock(S, err) < 0)
+		return -2;
+	if (log_row(S, rec, rc == 0 ? PXR_SENT_SENT : PXR_SENT_FAILED,
+	    err) < 0) {
+		pxr_sentlog_unlock(S->log);
+		return -2;
+	}
+	pxr_sentlog_unlock(S->log);
+	return out(S, rec, rc == 0 ? "sent" : "failed", attempts,
+	    S->err.p, err);
+}
+
+static void
+send_free(void *state)
+{
+	struct send *S = state;
+
+	if (S == NULL)
+		return;
+	pxr_sentlog_close(S->log);
+	pxr_buf_free(&S->msg);
+	pxr_buf_free(&S->err);
+	pxr_buf_free(&S->at);
+	free(S);
+}
+
+struct pxr_mapper *
+pxr_send_new(const struct pxr_send_opts *o, struct pxr_error *err)
+{
+	struct send *S = pxr_calloc(1, sizeof(*S));
+
+	S->o = *o;
+	if (o->sent_log != NULL && (S->log = pxr_sentlog_open(o->sent_log,
+	    o->dry_run, err)) == NULL) {
+		free(S);
+		return NULL;
+	}
+	if (o->sent_log == NULL && !o->dry_run) {
+		free(S);
+		pxr_error_set(err, PXR_EXIT_USAGE, "a sent log is needed");
+		return NULL;
+	}
+	S->m = pxr_mapper_new("send", S, send_bind, send_map, NULL, send_free);
+	return S->m;
+}

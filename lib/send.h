@@ -1,0 +1,45 @@
+/* send.h: the stage that hands messages to the gateways, each once. */
+#ifndef PXR_SEND_H
+#define PXR_SEND_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "rules.h"
+#include "stage.h"
+
+struct pxr_mail_addr;
+
+struct pxr_send_opts {
+	const char *sent_log;	/* the sent log; NULL only with dry_run */
+	/*
+	 * The gateway of each channel (PXR_CH_*) as a NULL-ended argv
+	 * (NULL: none);
+	 * an argument "{to}" or "{message_id}" is replaced by that value;
+	 * e-mail's gets the recipient as its last argument when it has no
+	 * "{to}".  Borrowed: must outlive the mapper.
+	 */
+	char	**cmd[PXR_NCH];
+	const struct pxr_mail_addr *from;	/* e-mail's From; borrowed */
+	double	 rate;		/* at most this many hand-overs a second */
+	int	 retries;	/* of a failed hand-over */
+	int	 resend_unknown;	/* hand over again what has no outcome */
+	int	 dry_run;	/* read the log, write and hand over nothing */
+	long	 lock_ms;	/* wait for the log's lock (then exit 75) */
+	int64_t	 now;
+	int	*status;	/* set to 1 when a message failed or is unknown */
+};
+
+/*
+ * The send stage: each 'ready' message (and 'deferred' one whose
+ * send_after has passed) is checked against the sent log and claimed with
+ * an 'attempt' row in one critical section under the log's lock, then
+ * handed to its gateway, then its outcome ('sent' or 'failed') appended.
+ * Each record comes out with status (sent, skipped, failed, deferred,
+ * unknown), attempts, error and sent_at.  Gateways' output goes to
+ * standard error.  new; NULL and err when the sent log cannot be opened.
+ */
+struct pxr_mapper *pxr_send_new(const struct pxr_send_opts *,
+	    struct pxr_error *);
+
+#endif
