@@ -295,7 +295,7 @@ claim(struct send *S, struct pxr_rec *rec, int ch, int *claimed,
 	int rc;
 
 	*claimed = 0;
-	if (S->log == NULL || S->o.dry_run)
+	if (S->log == NULL)	/* a dry run with no sent log */
 		return out(S, rec, "skipped", 0, "dry run: would send", err);
 	if ((rc = lock(S, err)) < 0)
 		return rc;

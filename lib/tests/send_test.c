@@ -131,12 +131,13 @@ main(void)
 	    "2026-11-21T11:00:00Z,u1,C1,sms,+46701,attempt\n"
 	    "2026-11-21T11:00:00Z,s1,C1,sms,+46701,attempt\n"
 	    "2026-11-21T11:00:01Z,s1,C1,sms,+46701,sent\n");
-	out = run(0, 0, gw, HEAD "u1,C1,sms,+46701,a,ready\n"
-	    "s1,C1,sms,+46701,b,ready\n");
+	out = run(1, 0, gw, HEAD "u1,C1,sms,+46701,a,ready\n"
+	    "s1,C1,sms,+46701,b,ready\nn1,C1,sms,+46701,c,ready\n");
 	CHECK_STR(out, OUTHEAD "u1,C1,sms,+46701,a,unknown,0,handed over "
 	    "before with no outcome; not sent again (see --resend-unknown),\n"
-	    "s1,C1,sms,+46701,b,skipped,0,already sent,\n",
-	    "an attempt with no outcome is unknown, a sent one skipped");
+	    "s1,C1,sms,+46701,b,skipped,0,already sent,\n"
+	    "n1,C1,sms,+46701,c,skipped,0,dry run: would send,\n",
+	    "a dry run reads the sent log: unknown, already sent, would send");
 	free(out);
 	CHECK(status == 1, "an unknown message: status 1");
 	out = run(0, 1, gw, HEAD "u1,C1,sms,+46701,a,ready\n");
