@@ -279,6 +279,16 @@ out(struct send *S, struct pxr_rec *rec, const char *status, int attempts,
 	return pxr_mapper_emit(S->m, rec, err);
 }
 
+/* Does the command put the message id into its arguments? */
+static int
+has_mid(char **cmd)
+{
+	for (; *cmd != NULL; cmd++)
+		if (strcmp(*cmd, "{message_id}") == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * Under the log's lock: what to do with a message that is due.  0 and
  * *claimed set when the attempt row is written (hand it over), else the
@@ -313,6 +323,9 @@ claim(struct send *S, struct pxr_rec *rec, int ch, int *claimed,
 	if (!valid_to(ch, to))
 		pxr_buf_printf(&S->err, "invalid %s address: \"%.60s\"",
 		    pxr_channel_names[ch], to);
+	else if (cmd != NULL && mv->s[0] == '-' && has_mid(cmd))
+		pxr_buf_printf(&S->err, "message_id starts with '-': the "
+		    "gateway (%s) would take it for an option", cmd[0]);
 	if (S->err.len > 0) {
 		if (!S->o.dry_run && log_row(S, rec, PXR_SENT_FAILED, err) < 0) {
 			pxr_sentlog_unlock(S->log);

@@ -144,6 +144,13 @@ main(void)
 	CHECK(strstr(out, ",sent,1,") != NULL, "--resend-unknown sends it");
 	free(out);
 
+	unlink(gwpath);
+	out = run(0, 0, gw, HEAD "--x,C1,sms,+46701,a,ready\n");
+	CHECK(strstr(out, ",failed,0,message_id starts with '-'") != NULL,
+	    "an id that a gateway would take for an option fails: %s", out);
+	free(out);
+	CHECK(access(gwpath, F_OK) < 0, "and is not handed over");
+
 	out = run(0, 0, nosuch, HEAD "g1,C1,sms,+46701,a,ready\n");
 	CHECK(strstr(out, ",failed,1,pxr-no-such-gateway: No such file or "
 	    "directory,") != NULL, "a gateway that cannot run: its error "
