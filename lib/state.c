@@ -42,6 +42,14 @@ syserr(struct pxr_error *e, int code, const char *path, const char *what)
 	return pxr_error_at(e, path, 0);
 }
 
+static int
+notreg(struct pxr_error *e, int code, const char *path)
+{
+	pxr_error_set(e, code, "not a regular file (a state file cannot be "
+	    "a FIFO, a device or a folder)");
+	return pxr_error_at(e, path, 0);
+}
+
 static void
 header_line(struct pxr_state *st, struct pxr_buf *b)
 {
@@ -86,6 +94,27 @@ pxr_state_open(const char *path, const char *const *cols, int readonly,
 	return pxr_state_open_opts(path, cols, &o, err);
 }
 
+/*
+ * open(2) that never blocks (a FIFO opened for reading waits for a
+ * writer) and keeps only a regular file: else -1 with errno EINVAL.
+ */
+static int
+open_regular(const char *path, int flags, mode_t mode)
+{
+	struct stat sb;
+	int fd = open(path, flags | O_NONBLOCK, mode);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode) ||
+	    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
+}
+
 struct pxr_state *
 pxr_state_open_opts(const char *path, const char *const *cols,
     const struct pxr_state_opts *o, struct pxr_error *err)
@@ -95,19 +124,26 @@ pxr_state_open_opts(const char *path, const char *const *cols,
 	int fd, created = 0, readonly = o->readonly;
 
 	if (readonly) {
-		fd = open(path, O_RDONLY | O_CLOEXEC);
+		fd = open_regular(path, O_RDONLY | O_CLOEXEC, 0);
 		if (fd < 0 && errno != ENOENT) {
-			syserr(err, PXR_EXIT_NOINPUT, path, "open");
+			if (errno == EINVAL)
+				notreg(err, PXR_EXIT_NOINPUT, path);
+			else
+				syserr(err, PXR_EXIT_NOINPUT, path, "open");
 			return NULL;
 		}
 	} else {
-		fd = open(path, O_RDWR | O_CLOEXEC);
+		fd = open_regular(path, O_RDWR | O_CLOEXEC, 0);
 		if (fd < 0 && errno == ENOENT) {
-			fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+			fd = open_regular(path, O_RDWR | O_CREAT | O_CLOEXEC,
+			    0600);
 			created = 1;
 		}
 		if (fd < 0) {
-			syserr(err, PXR_EXIT_CANTCREAT, path, "open");
+			if (errno == EINVAL)
+				notreg(err, PXR_EXIT_CANTCREAT, path);
+			else
+				syserr(err, PXR_EXIT_CANTCREAT, path, "open");
 			return NULL;
 		}
 		if (created && fsync_dir(path) < 0) {
