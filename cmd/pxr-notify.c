@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "rules.h"
+#include "sentlog.h"
 #include "state.h"
 #include "tmpl.h"
 
@@ -36,10 +37,6 @@ static const char help[] =
 "example:\n"
 "  pxr-compensate -r plays.json --ledger state/ledger.csv < tiered.csv \\\n"
 "    | pxr-notify -r plays.json --sent-log state/sent.csv --now \"$RUN_AT\"\n";
-
-static const char *const sent_cols[] = {
-	"sent_at", "message_id", "customer_id", "channel", "to", "status", NULL
-};
 
 enum { CH_EMAIL, CH_SMS, CH_PUSH, NCH };
 static const char *const chname[NCH] = { "email", "sms", "push" };
@@ -148,13 +145,14 @@ sent_row(void *ctx, char **f, size_t *l, long line)
 
 	(void)ctx;
 	(void)line;
-	if (strcmp(f[5], "sent") != 0)
+	if (pxr_sentlog_state(f[PXR_SL_STATUS]) != PXR_SENT_SENT)
 		return 0;
-	kv_get(N.sent, f[1], l[1], 1);
-	if (N.max_count > 0 && !rule_transactional(f[1]) &&
-	    pxr_time_parse(f[0], l[0], NULL, &t, NULL, &e) == 0 &&
-	    t > N.now - N.max_period && t <= N.now)
-		kv_get(N.count, f[2], l[2], 1)->n++;
+	kv_get(N.sent, f[PXR_SL_MESSAGE_ID], l[PXR_SL_MESSAGE_ID], 1);
+	if (N.max_count > 0 && !rule_transactional(f[PXR_SL_MESSAGE_ID]) &&
+	    pxr_time_parse(f[PXR_SL_SENT_AT], l[PXR_SL_SENT_AT], NULL, &t,
+	    NULL, &e) == 0 && t > N.now - N.max_period && t <= N.now)
+		kv_get(N.count, f[PXR_SL_CUSTOMER_ID], l[PXR_SL_CUSTOMER_ID],
+		    1)->n++;
 	return 0;
 }
 
@@ -541,7 +539,7 @@ read_sentlog(struct pxr_cli *c, long lock_ms)
 
 	if (N.sentlog == NULL)
 		return;
-	st = pxr_state_open(N.sentlog, sent_cols, 1, &c->err);
+	st = pxr_state_open(N.sentlog, pxr_sentlog_cols, 1, &c->err);
 	if (st == NULL || pxr_state_lock(st, lock_ms, &c->err) < 0 ||
 	    pxr_state_refresh(st, sent_row, NULL, &torn, &c->err) < 0)
 		pxr_cli_die(c, &c->err);
