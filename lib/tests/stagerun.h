@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "mem.h"
+#include "rules.h"
 #include "stage.h"
 #include "stream.h"
 
@@ -134,6 +135,41 @@ stagerun_file(const char *text, const char *suffix)
 	}
 	close(fd);
 	return path;
+}
+
+/*
+ * Run csv through the one mapper m (freed here); its CSV output (new),
+ * bad records counted in *nbad (may be NULL), a fatal error said.
+ */
+static char *
+stagerun_one(struct pxr_mapper *m, const char *csv, int *nbad)
+{
+	struct stagerun r;
+	char *out;
+
+	if (stagerun_chain(&r, &m, 1, csv) < 0)
+		printf("# fatal: %s\n", r.err.text);
+	out = pxr_strdup(r.out != NULL ? r.out : "");
+	if (nbad != NULL)
+		*nbad = r.nbad;
+	stagerun_free(&r);
+	pxr_mapper_free(m);
+	return out;
+}
+
+/* The rules of a rule file's text (new), NULL with the first error said. */
+static struct pxr_rules *
+stagerun_rules(const char *text)
+{
+	struct pxr_diags d = { 0 };
+	const char *path = stagerun_file(text, ".json");
+	struct pxr_rules *R = pxr_rules_load(path, &d);
+
+	if (R == NULL && d.n > 0)
+		printf("# %s\n", d.v[0].msg);
+	pxr_diags_free(&d);
+	unlink(path);
+	return R;
 }
 
 #endif

@@ -20,43 +20,19 @@ static const char tiers[] =
 "    \"tiers\": [ { \"name\": \"many\", \"min\": 3 } ] }\n"
 "] }\n";
 
-static struct pxr_rules *
-load(const char *text)
-{
-	struct pxr_diags d = { 0 };
-	const char *path = stagerun_file(text, ".json");
-	struct pxr_rules *R = pxr_rules_load(path, &d);
-
-	if (R == NULL && d.n > 0)
-		printf("# %s\n", d.v[0].msg);
-	pxr_diags_free(&d);
-	unlink(path);
-	return R;
-}
-
 static char *
 run(struct pxr_rules *R, int keep, const char *csv, int *nbad)
 {
 	struct pxr_threshold_opts o = { keep };
 	struct pxr_error e;
-	struct pxr_mapper *m = pxr_threshold_new(&o, R, &e);
-	struct stagerun r;
-	char *out;
 
-	if (stagerun_chain(&r, &m, 1, csv) < 0)
-		printf("# fatal: %s\n", r.err.text);
-	out = pxr_strdup(r.out != NULL ? r.out : "");
-	if (nbad != NULL)
-		*nbad = r.nbad;
-	stagerun_free(&r);
-	pxr_mapper_free(m);
-	return out;
+	return stagerun_one(pxr_threshold_new(&o, R, &e), csv, nbad);
 }
 
 int
 main(void)
 {
-	struct pxr_rules *R = load(tiers);
+	struct pxr_rules *R = stagerun_rules(tiers);
 	char *out;
 	int nbad;
 

@@ -1,0 +1,659 @@
+/* compensate.c: compensations decided, recorded once, then emitted. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "compensate.h"
+#include "fields.h"
+#include "hmap.h"
+#include "money.h"
+#include "rules.h"
+#include "state.h"
+
+const char *const pxr_ledger_cols[] = {
+	"issued_at", "incident_id", "customer_id", "rule", "tier", "kind",
+	"amount_minor", "currency", "code", "valid_until", NULL
+};
+enum { L_AT, L_ID, L_CUST, L_RULE, L_TIER, L_KIND, L_AMOUNT, L_CUR, L_CODE,
+	L_VALID, L_N };
+
+#define BATCH 4096
+
+/* One ledger row, kept by incident id (in the stage's ledger arena). */
+struct entry {
+	char	*f[L_N];
+};
+
+/* An issued total: a customer's in the cap period, or the batch's. */
+struct total {
+	int64_t	 sum;
+};
+
+/* What an incident gets, before the ledger is consulted. */
+struct plan {
+	struct pxr_packed *p;
+	const char *kind;	/* NULL: none */
+	int	 has_amount;
+	int64_t	 amount;
+	char	 currency[4];
+	int	 has_percent;
+	int64_t	 percent_bp;
+	const char *item;
+	int	 has_valid;
+	int64_t	 valid;
+	const char *rule;
+};
+
+struct comp {
+	struct pxr_mapper *m;
+	struct pxr_rules *R;
+	struct pxr_rule *last;	/* the rule of the last record */
+	const char *ledger;
+	long	 lock_ms;
+	int	 dry;
+	struct pxr_state *st;
+	int64_t	 now;
+	char	 now_text[40];
+	struct pxr_schema *sch;
+	size_t	 f_id, f_rule, f_tier, f_cust, f_cur;
+	size_t	 f_kind, f_amount, f_currency, f_percent, f_item, f_code,
+		 f_valid, f_status;
+	struct pxr_hmap entries;	/* incident id -> struct entry */
+	struct pxr_hmap totals;		/* customer \0 currency -> total */
+	struct pxr_hmap budget;		/* currency -> this run's total */
+	struct pxr_arena mem;		/* entries and totals */
+	struct plan *batch;
+	size_t	 nbatch;
+	struct pxr_arena scratch;
+	struct pxr_buf tmp;
+};
+
+static struct entry *
+find_entry(struct comp *K, const char *id, size_t n)
+{
+	return pxr_hmap_get(&K->entries, id, n);
+}
+
+static void
+add_entry(struct comp *K, char **f, size_t *lens)
+{
+	struct entry *e = pxr_arena_alloc(&K->mem, sizeof(*e));
+	void **slot;
+	size_t i;
+
+	for (i = 0; i < L_N; i++)
+		e->f[i] = pxr_arena_strndup(&K->mem, f[i], lens[i]);
+	slot = pxr_hmap_put(&K->entries, f[L_ID], lens[L_ID], NULL);
+	*slot = e;
+}
+
+/* The total of key (n bytes) in map, created at 0. */
+static struct total *
+total_of(struct comp *K, struct pxr_hmap *map, const char *key, size_t n)
+{
+	void **slot = pxr_hmap_put(map, key, n, NULL);
+
+	if (*slot == NULL) {
+		struct total *t = pxr_arena_alloc(&K->mem, sizeof(*t));
+
+		t->sum = 0;
+		*slot = t;
+	}
+	return *slot;
+}
+
+/* The customer's total in the cap period in currency cur. */
+static struct total *
+cust_total(struct comp *K, const char *cust, size_t cn, const char *cur)
+{
+	pxr_buf_reset(&K->tmp);
+	pxr_buf_add(&K->tmp, cust, cn);
+	pxr_buf_addc(&K->tmp, '\0');
+	pxr_buf_adds(&K->tmp, cur);
+	return total_of(K, &K->totals, K->tmp.p, K->tmp.len);
+}
+
+/* Count a ledger row into the customer's total when it is in the period. */
+static void
+count_row(struct comp *K, const char *cust, size_t cn, const char *cur,
+    const char *at, const char *amount)
+{
+	struct pxr_error e;
+	int64_t t, a;
+
+	if (!K->R->has_cap || pxr_time_parse(at, strlen(at), NULL, &t, NULL,
+	    &e) < 0 || pxr_money_parse_minor(amount, strlen(amount), &a,
+	    &e) < 0)
+		return;
+	if (t > K->now - K->R->cap_period && t <= K->now)
+		(void)pxr_money_add(&cust_total(K, cust, cn, cur)->sum, a);
+}
+
+static int
+ledger_row(void *ctx, char **f, size_t *lens, long line)
+{
+	struct comp *K = ctx;
+
+	if (find_entry(K, f[L_ID], lens[L_ID]) != NULL) {
+		pxr_mapper_say(K->m, PXR_SAY_WARN, "%s:%ld: incident %s is in "
+		    "the ledger twice; the first row counts", K->ledger, line,
+		    f[L_ID]);
+		return 0;
+	}
+	add_entry(K, f, lens);
+	count_row(K, f[L_CUST], lens[L_CUST], f[L_CUR], f[L_AT], f[L_AMOUNT]);
+	return 0;
+}
+
+/* Read the rows other runs added; say so when a torn tail was cut. */
+static int
+refresh(struct comp *K, struct pxr_error *err)
+{
+	size_t torn;
+
+	if (K->st == NULL)
+		return 0;
+	if (pxr_state_refresh(K->st, ledger_row, K, &torn, err) < 0)
+		return -1;
+	if (torn > 0)
+		pxr_mapper_say(K->m, PXR_SAY_WARN, "%s: a torn last row (%zu "
+		    "bytes, from a run that died mid-write) was ignored%s",
+		    K->ledger, torn, K->dry ? "" : " and cut off");
+	return 0;
+}
+
+static int
+comp_bind(struct pxr_mapper *mp, struct pxr_schema *sch,
+    struct pxr_error *err)
+{
+	struct comp *K = mp->state;
+
+	(void)err;
+	K->sch = sch;
+	pxr_rules_bind(K->R, sch);
+	K->f_id = pxr_field_ref(sch, PXR_F_INCIDENT_ID);
+	K->f_rule = pxr_field_ref(sch, PXR_F_RULE);
+	K->f_tier = pxr_field_ref(sch, PXR_F_TIER);
+	K->f_cust = pxr_field_ref(sch, PXR_F_CUSTOMER_ID);
+	K->f_cur = pxr_field_ref(sch, PXR_F_CURRENCY);
+	K->f_kind = pxr_field_add(sch, PXR_F_COMP_KIND);
+	K->f_amount = pxr_field_add(sch, PXR_F_COMP_AMOUNT_MINOR);
+	K->f_currency = pxr_field_add(sch, PXR_F_COMP_CURRENCY);
+	K->f_percent = pxr_field_add(sch, PXR_F_COMP_PERCENT);
+	K->f_item = pxr_field_add(sch, PXR_F_COMP_ITEM);
+	K->f_code = pxr_field_add(sch, PXR_F_COMP_CODE);
+	K->f_valid = pxr_field_add(sch, PXR_F_COMP_VALID_UNTIL);
+	K->f_status = pxr_field_add(sch, PXR_F_COMP_STATUS);
+	return 0;
+}
+
+/* Put "rule R: compensation[i]: what: " before the error's text; -1. */
+static int
+rerr(struct pxr_error *err, const struct pxr_rule *r, size_t i,
+    const char *what)
+{
+	char text[sizeof(err->text)];
+
+	snprintf(text, sizeof(text), "%s", err->text);
+	return pxr_error_set(err, PXR_EXIT_DATAERR, "rule %s: "
+	    "compensation[%zu]: %s: %s", r->id, i, what, text);
+}
+
+/* An integer count of minor units from a value; -1 if it is not one. */
+static int
+minor_units(struct pxr_error *err, struct pxr_value *v, int64_t *out)
+{
+	if (v->t == PXR_V_FIELD || v->t == PXR_V_STR) {
+		if (pxr_money_parse_minor(v->s, v->n, out, err) < 0) {
+			if (v->field != NULL) {
+				char text[sizeof(err->text)];
+
+				snprintf(text, sizeof(text), "%s", err->text);
+				pxr_error_set(err, PXR_EXIT_DATAERR,
+				    "column '%s': %s", v->field, text);
+			}
+			return -1;
+		}
+		return 0;
+	}
+	if (v->t == PXR_V_INT) {
+		*out = v->i;
+		return 0;
+	}
+	if (v->t == PXR_V_DBL)
+		return pxr_error_set(err, PXR_EXIT_DATAERR, "not a whole "
+		    "number of minor units: %.15g", v->d);
+	return pxr_error_set(err, PXR_EXIT_DATAERR, "expected minor "
+	    "units, got %s", pxr_vt_name(v->t));
+}
+
+/* The amount of entry e (index i of rule r) for the incident in env. */
+static int
+amount_of(struct comp *K, struct pxr_error *err, const struct pxr_rule *r,
+    size_t i, const struct pxr_comp *e, struct pxr_env *env,
+    struct plan *pl)
+{
+	struct pxr_value v;
+
+	(void)K;
+	if (e->has_fixed)
+		pl->amount = e->fixed_minor;
+	else if (e->has_percent) {
+		int64_t of;
+
+		if (pxr_expr_eval(e->of, env, &v, err) < 0)
+			return rerr(err, r, i, "of");
+		if (v.t == PXR_V_NULL)
+			return pxr_error_set(err, PXR_EXIT_DATAERR, "rule %s: "
+			    "compensation[%zu]: of: null (nothing to take %s "
+			    "of)", r->id, i, "a percentage");
+		if (minor_units(err, &v, &of) < 0)
+			return rerr(err, r, i, "of");
+		if (pxr_money_percent(of, e->percent_bp, e->round,
+		    &pl->amount) < 0)
+			return pxr_error_set(err, PXR_EXIT_DATAERR, "rule %s: "
+			    "compensation[%zu]: amount out of range", r->id, i);
+		pl->has_percent = 1;
+		pl->percent_bp = e->percent_bp;
+	} else if (e->amount != NULL) {
+		if (pxr_expr_eval(e->amount, env, &v, err) < 0)
+			return rerr(err, r, i, "amount");
+		if (v.t == PXR_V_NULL)
+			return pxr_error_set(err, PXR_EXIT_DATAERR, "rule %s: "
+			    "compensation[%zu]: amount: null", r->id, i);
+		if (minor_units(err, &v, &pl->amount) < 0)
+			return rerr(err, r, i, "amount");
+	}
+	if (pl->amount < 0)
+		return pxr_error_set(err, PXR_EXIT_DATAERR, "rule %s: "
+		    "compensation[%zu]: a negative amount (%lld)", r->id, i,
+		    (long long)pl->amount);
+	if (e->has_min && pl->amount < e->min_minor)
+		pl->amount = e->min_minor;
+	if (e->has_max && pl->amount > e->max_minor)
+		pl->amount = e->max_minor;
+	return 0;
+}
+
+/* The currency: the entry's expression, the field, the default. */
+static int
+currency_of(struct comp *K, struct pxr_error *err, const struct pxr_rule *r,
+    size_t i, const struct pxr_comp *e, struct pxr_env *env,
+    const struct pxr_rec *rec, struct plan *pl)
+{
+	const struct pxr_val *cv;
+	struct pxr_value v;
+
+	if (e->currency != NULL) {
+		if (pxr_expr_eval(e->currency, env, &v, err) < 0)
+			return rerr(err, r, i, "currency");
+		pxr_buf_reset(&K->tmp);
+		pxr_value_text(&v, K->R->tz, &K->tmp);
+		snprintf(pl->currency, sizeof(pl->currency), "%s",
+		    K->tmp.p != NULL ? K->tmp.p : "");
+		if (K->tmp.len != 3 || pxr_currency_exponent(pl->currency) < 0)
+			return pxr_error_set(err, PXR_EXIT_DATAERR, "rule "
+			    "%s: compensation[%zu]: currency: '%s' is not an "
+			    "ISO 4217 code", r->id, i, K->tmp.p != NULL ?
+			    K->tmp.p : "");
+	} else if (!PXR_ISNULL(cv = pxr_rec_get(rec, K->f_cur))) {
+		if (cv->n == 3) {
+			memcpy(pl->currency, cv->s, 3);
+			pl->currency[3] = '\0';
+		}
+		if (cv->n != 3 || pxr_currency_exponent(pl->currency) < 0)
+			return pxr_error_set(err, PXR_EXIT_DATAERR, "column "
+			    "'currency': '%.*s' is not an ISO 4217 code",
+			    (int)(cv->n > 20 ? 20 : cv->n), cv->s);
+	} else if (K->R->currency != NULL)
+		snprintf(pl->currency, sizeof(pl->currency), "%s",
+		    K->R->currency);
+	else if (pl->has_amount)
+		return pxr_error_set(err, PXR_EXIT_DATAERR, "rule %s: no "
+		    "currency: no 'currency' field and no defaults.currency",
+		    r->id);
+	return 0;
+}
+
+/* Decide what rec gets by its rule alone: *pl. */
+static int
+plan(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
+    struct plan *pl)
+{
+	struct pxr_rule *r = pxr_stage_rule(K->R, rec, K->f_rule, &K->last,
+	    err);
+	const struct pxr_val *tv;
+	struct pxr_env env;
+	struct pxr_comp *e = NULL;
+	size_t i;
+	int rc;
+
+	memset(pl, 0, sizeof(*pl));
+	if (r == NULL)
+		return -1;
+	pl->rule = r->id;
+	if (PXR_ISNULL(pxr_rec_get(rec, K->f_id)))
+		return pxr_error_set(err, PXR_EXIT_DATAERR, "no "
+		    "incident_id: is this the output of pxr-detect?");
+	tv = pxr_rec_get(rec, K->f_tier);
+	pxr_arena_reset(&K->scratch);
+	env.now = K->now;
+	env.tz = K->R->tz;
+	env.rec = rec;
+	env.arena = &K->scratch;
+	for (i = 0; i < r->ncomp; i++) {
+		struct pxr_comp *x = &r->comp[i];
+
+		if (x->tier != NULL && (PXR_ISNULL(tv) || strlen(x->tier) !=
+		    tv->n || memcmp(x->tier, tv->s, tv->n) != 0))
+			continue;
+		if (x->when != NULL) {
+			if ((rc = pxr_expr_test(x->when, &env, err)) < 0)
+				return rerr(err, r, i, "when");
+			if (rc == 0)
+				continue;
+		}
+		e = x;
+		break;
+	}
+	if (e == NULL || strcmp(e->kind, "none") == 0)
+		return 0;
+	pl->kind = e->kind;
+	pl->item = e->item;
+	pl->has_valid = e->has_valid;
+	pl->valid = e->valid;
+	if (strcmp(e->kind, "gift") != 0 || e->has_fixed || e->has_percent ||
+	    e->amount != NULL) {
+		pl->has_amount = 1;
+		if (amount_of(K, err, r, i, e, &env, pl) < 0)
+			return -1;
+	}
+	return currency_of(K, err, r, i, e, &env, rec, pl);
+}
+
+/* A voucher code: ten characters of an alphabet without look-alikes. */
+static int
+voucher_code(char *out, struct pxr_error *err)
+{
+	static const char alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+	unsigned char rnd[10];
+	size_t i, k = 0;
+
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+		FILE *fp = fopen("/dev/urandom", "re");
+		size_t got = fp != NULL ? fread(rnd, 1, sizeof(rnd), fp) : 0;
+
+		if (fp != NULL)
+			fclose(fp);
+		if (got != sizeof(rnd))	/* no randomness: never a weak code */
+			return pxr_error_set(err, PXR_EXIT_IOERR, "no random "
+			    "bytes for a voucher code");
+	}
+	for (i = 0; i < sizeof(rnd); i++) {
+		if (i == 5)
+			out[k++] = '-';
+		out[k++] = alphabet[rnd[i] % (sizeof(alphabet) - 1)];
+	}
+	out[k] = '\0';
+	return 0;
+}
+
+static void
+set_text(struct pxr_rec *rec, size_t f, const char *s)
+{
+	if (s == NULL || *s == '\0')
+		pxr_rec_setnull(rec, f);
+	else
+		pxr_rec_set(rec, f, PXR_STR, s, strlen(s));
+}
+
+/* Already issued: the ledger's values, as they were. */
+static void
+set_duplicate(struct comp *K, struct pxr_rec *rec, const struct plan *pl,
+    const struct entry *e)
+{
+	set_text(rec, K->f_kind, e->f[L_KIND]);
+	if (pl->has_amount || strcmp(e->f[L_AMOUNT], "0") != 0)
+		pxr_rec_set(rec, K->f_amount, PXR_NUM, e->f[L_AMOUNT],
+		    strlen(e->f[L_AMOUNT]));
+	else
+		pxr_rec_setnull(rec, K->f_amount);
+	set_text(rec, K->f_currency, e->f[L_CUR]);
+	set_text(rec, K->f_code, e->f[L_CODE]);
+	set_text(rec, K->f_valid, e->f[L_VALID]);
+}
+
+/* Reduce *amt to what a limit of `limit` leaves beside `sum`. */
+static void
+limit(int64_t limit, int64_t sum, int64_t *amt, const char **status)
+{
+	int64_t room;
+
+	(void)pxr_money_sub(limit, sum, &room);
+	if (room < *amt) {
+		*amt = room > 0 ? room : 0;
+		*status = *amt > 0 ? "capped" : "over_budget";
+	}
+}
+
+/* A new compensation: limits, code, validity; queued for the ledger. */
+static int
+issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
+    const struct plan *pl, const char **status)
+{
+	const struct pxr_val *idv = pxr_rec_get(rec, K->f_id);
+	const struct pxr_val *cv = pxr_rec_get(rec, K->f_cust);
+	const struct pxr_val *tv = pxr_rec_get(rec, K->f_tier);
+	char code[16] = "", valid[40] = "", amount[32];
+	int64_t amt = pl->amount;
+	const char *f[L_N];
+	char *lf[L_N];
+	size_t ll[L_N], k;
+
+	if (pl->has_amount && K->R->has_cap && amt > 0)
+		limit(K->R->cap_minor, cust_total(K, PXR_ISNULL(cv) ? "" :
+		    cv->s, PXR_ISNULL(cv) ? 0 : cv->n, pl->currency)->sum, &amt,
+		    status);
+	if (pl->has_amount && K->R->has_budget && amt > 0) {
+		struct total *t = total_of(K, &K->budget, pl->currency,
+		    strlen(pl->currency));
+
+		limit(K->R->budget_minor, t->sum, &amt, status);
+		(void)pxr_money_add(&t->sum, amt);
+	}
+	if ((strcmp(pl->kind, "voucher") == 0 ||
+	    strcmp(pl->kind, "discount") == 0) && voucher_code(code, err) < 0)
+		return -1;
+	if (pl->has_valid) {
+		struct pxr_buf b = { 0 };
+
+		pxr_time_format(&b, K->now + pl->valid);
+		snprintf(valid, sizeof(valid), "%s", b.p);
+		pxr_buf_free(&b);
+	}
+	snprintf(amount, sizeof(amount), "%lld",
+	    (long long)(pl->has_amount ? amt : 0));
+	f[L_AT] = K->now_text;
+	f[L_ID] = idv->s;
+	f[L_CUST] = PXR_ISNULL(cv) ? "" : cv->s;
+	f[L_RULE] = pl->rule;
+	f[L_TIER] = PXR_ISNULL(tv) ? "" : tv->s;
+	f[L_KIND] = pl->kind;
+	f[L_AMOUNT] = amount;
+	f[L_CUR] = pl->currency;
+	f[L_CODE] = code;
+	f[L_VALID] = valid;
+	if (K->st != NULL && !K->dry)
+		pxr_state_add(K->st, f);
+	/* Known at once: a repeat in this run is a duplicate. */
+	for (k = 0; k < L_N; k++) {
+		lf[k] = (char *)f[k];
+		ll[k] = strlen(f[k]);
+	}
+	add_entry(K, lf, ll);
+	if (pl->has_amount)
+		count_row(K, f[L_CUST], ll[L_CUST], pl->currency, K->now_text,
+		    amount);
+	set_text(rec, K->f_kind, pl->kind);
+	if (pl->has_amount)
+		pxr_rec_set(rec, K->f_amount, PXR_NUM, amount, strlen(amount));
+	else
+		pxr_rec_setnull(rec, K->f_amount);
+	set_text(rec, K->f_currency, pl->currency);
+	set_text(rec, K->f_code, code);
+	set_text(rec, K->f_valid, valid);
+	return 0;
+}
+
+/* Decide one held record against the ledger; its fields set. */
+static int
+decide(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
+    const struct plan *pl)
+{
+	const struct pxr_val *idv = pxr_rec_get(rec, K->f_id);
+	const char *status = "issued";
+	struct entry *e = find_entry(K, idv->s, idv->n);
+
+	if (e != NULL) {
+		set_duplicate(K, rec, pl, e);
+		status = "duplicate";
+	} else if (pl->kind == NULL) {
+		pxr_rec_setref(rec, K->f_kind, PXR_STR, "none", 4);
+		pxr_rec_setnull(rec, K->f_amount);
+		pxr_rec_setnull(rec, K->f_currency);
+		pxr_rec_setnull(rec, K->f_code);
+		pxr_rec_setnull(rec, K->f_valid);
+		status = "none";
+	} else if (issue(K, err, rec, pl, &status) < 0)
+		return -1;
+	pxr_buf_reset(&K->tmp);
+	if (pl->has_percent)
+		pxr_percent_format(&K->tmp, pl->percent_bp);
+	if (K->tmp.len > 0)
+		pxr_rec_set(rec, K->f_percent, PXR_NUM, K->tmp.p, K->tmp.len);
+	else
+		pxr_rec_setnull(rec, K->f_percent);
+	set_text(rec, K->f_item, pl->item);
+	pxr_rec_setref(rec, K->f_status, PXR_STR, status, strlen(status));
+	return 0;
+}
+
+/* Decide, record and emit the batch. */
+static int
+flush_batch(struct comp *K, struct pxr_error *err)
+{
+	struct pxr_rec rec;
+	size_t i;
+	int rc = 0;
+
+	if (K->nbatch == 0)
+		return 0;
+	if (K->st != NULL && pxr_state_lock(K->st, K->lock_ms, err) < 0)
+		return -2;
+	if (refresh(K, err) < 0) {
+		pxr_state_unlock(K->st);
+		return -2;
+	}
+	pxr_rec_init(&rec, K->sch);
+	for (i = 0; i < K->nbatch && rc == 0; i++) {
+		pxr_rec_unpack(&rec, K->batch[i].p);
+		if (decide(K, err, &rec, &K->batch[i]) < 0)
+			rc = -2;
+		else	/* Packed for emission after the commit. */
+			pxr_rec_repack(&K->batch[i].p, &rec);
+	}
+	/* The ledger is durable before anyone downstream hears of it. */
+	if (rc == 0 && K->st != NULL && !K->dry &&
+	    pxr_state_commit(K->st, err) < 0)
+		rc = -2;
+	if (K->st != NULL)
+		pxr_state_unlock(K->st);
+	for (i = 0; i < K->nbatch; i++) {
+		if (rc == 0) {
+			pxr_rec_unpack(&rec, K->batch[i].p);
+			if (pxr_mapper_emit(K->m, &rec, err) < 0)
+				rc = -2;
+		}
+		free(K->batch[i].p);
+	}
+	K->nbatch = 0;
+	pxr_rec_fini(&rec);
+	return rc;
+}
+
+static int
+comp_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
+{
+	struct comp *K = mp->state;
+	struct plan pl;
+
+	if (plan(K, err, rec, &pl) < 0)
+		return -1;
+	/* A plan points into the rules only; the record is packed. */
+	pl.p = pxr_rec_pack(rec);
+	K->batch[K->nbatch++] = pl;
+	if (K->nbatch == BATCH)
+		return flush_batch(K, err);
+	return 0;
+}
+
+static int
+comp_end(struct pxr_mapper *mp, struct pxr_error *err)
+{
+	return flush_batch(mp->state, err);
+}
+
+static void
+comp_free(void *p)
+{
+	struct comp *K = p;
+	size_t i;
+
+	if (K == NULL)
+		return;
+	for (i = 0; i < K->nbatch; i++)
+		free(K->batch[i].p);
+	free(K->batch);
+	pxr_state_close(K->st);
+	pxr_hmap_fini(&K->entries, NULL);
+	pxr_hmap_fini(&K->totals, NULL);
+	pxr_hmap_fini(&K->budget, NULL);
+	pxr_arena_free(&K->mem);
+	pxr_arena_free(&K->scratch);
+	pxr_buf_free(&K->tmp);
+	free(K);
+}
+
+struct pxr_mapper *
+pxr_compensate_new(const struct pxr_compensate_opts *o, struct pxr_rules *R,
+    struct pxr_error *err)
+{
+	struct pxr_state_opts so = { 0 };
+	struct pxr_buf b = { 0 };
+	struct comp *K;
+
+	K = pxr_calloc(1, sizeof(*K));
+	K->R = R;
+	K->ledger = o->ledger;
+	K->lock_ms = o->lock_ms;
+	K->dry = o->dry_run;
+	K->now = o->now;
+	pxr_time_format(&b, K->now);
+	snprintf(K->now_text, sizeof(K->now_text), "%s", b.p);
+	pxr_buf_free(&b);
+	if (o->ledger != NULL) {
+		so.readonly = o->dry_run;
+		so.checked = 1;
+		K->st = pxr_state_open_opts(o->ledger, pxr_ledger_cols, &so,
+		    err);
+		if (K->st == NULL) {
+			comp_free(K);
+			return NULL;
+		}
+	}
+	K->batch = pxr_calloc(BATCH, sizeof(*K->batch));
+	K->m = pxr_mapper_new("compensate", K, comp_bind, comp_map, comp_end,
+	    comp_free);
+	return K->m;
+}

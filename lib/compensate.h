@@ -1,0 +1,35 @@
+/* compensate.h: the stage that decides and records each compensation. */
+#ifndef PXR_COMPENSATE_H
+#define PXR_COMPENSATE_H
+
+#include <stdint.h>
+
+#include "error.h"
+#include "stage.h"
+
+struct pxr_rules;
+
+struct pxr_compensate_opts {
+	const char *ledger;	/* the ledger's path (borrowed) */
+	long	 lock_ms;	/* wait this long for its lock */
+	int	 dry_run;	/* read the ledger if there is one, write none */
+	int64_t	 now;		/* the batch's time: issued_at, validity */
+};
+
+/* The ledger's columns, NULL-ended (its check column is state.c's). */
+extern const char *const pxr_ledger_cols[];
+
+/*
+ * The compensation stage over R (borrowed: must outlive the mapper): each
+ * tiered incident gets the first entry of its rule's compensation list
+ * that matches (fields comp_*), limited by the customer's cap and the
+ * batch budget, recorded once in the ledger; an incident already there
+ * comes out as 'duplicate' with the ledger's values.  Records are held
+ * in batches: each batch is decided and appended to the ledger under its
+ * lock, and emitted only after the ledger is synced.  new; NULL and err
+ * when the ledger cannot be opened.
+ */
+struct pxr_mapper *pxr_compensate_new(const struct pxr_compensate_opts *,
+	    struct pxr_rules *, struct pxr_error *);
+
+#endif
