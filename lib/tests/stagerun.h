@@ -141,7 +141,7 @@ stagerun_file(const char *text, const char *suffix)
  * Run csv through the one mapper m (freed here); its CSV output (new),
  * bad records counted in *nbad (may be NULL), a fatal error said.
  */
-static char *
+static inline char *
 stagerun_one(struct pxr_mapper *m, const char *csv, int *nbad)
 {
 	struct stagerun r;
@@ -158,7 +158,7 @@ stagerun_one(struct pxr_mapper *m, const char *csv, int *nbad)
 }
 
 /* The rules of a rule file's text (new), NULL with the first error said. */
-static struct pxr_rules *
+static inline struct pxr_rules *
 stagerun_rules(const char *text)
 {
 	struct pxr_diags d = { 0 };
