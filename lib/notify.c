@@ -1,0 +1,505 @@
+/* notify.c: messages per incident and channel (see notify.h). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fields.h"
+#include "hmap.h"
+#include "notify.h"
+#include "sentlog.h"
+#include "state.h"
+#include "tmpl.h"
+
+
+/* What a rule (or the ad-hoc campaign, or the fan) says about messages. */
+struct how {
+	const char *id;		/* rule id, or the template name */
+	int	 ch[PXR_NCH];	/* channels in order of preference */
+	int	 nch;
+	int	 all;
+	const char *tmpl;
+	int	 transactional;
+};
+
+struct ntf {
+	struct pxr_mapper *m;
+	struct pxr_rules *R;	/* NULL: ad hoc */
+	struct pxr_rule *last;
+	struct how adhoc;
+	char	*tdir;
+	const char *addr[PXR_NCH];
+	const char *f_locale_name, *f_tz_name, *f_consent_name;
+	struct pxr_quiet quiet[PXR_NCH];
+	long	 max_count;	/* 0: no limit */
+	int64_t	 max_period;
+	int64_t	 now;
+	struct pxr_tz *tz;
+	const char *deflocale;
+	const char *currency;
+	const char *sentlog;
+	size_t	 torn;		/* bytes of a torn sent log row ignored */
+	struct pxr_hmap sent;	/* message ids sent -> (void *)1 */
+	struct pxr_hmap count;	/* customer -> long: messages in the period */
+	struct pxr_tmpls tmpls;
+	struct pxr_schema *sch;
+	size_t	 f_addr[PXR_NCH], f_locale, f_tz, f_consent, f_rule, f_id,
+		 f_cust, f_ccur;
+	size_t	 o_mid, o_iid, o_cust, o_ch, o_to, o_locale, o_subj, o_body,
+		 o_seg, o_after, o_status, o_reason;
+	struct pxr_buf subj, body, tmp, mid, base;
+};
+
+/* The customer's count of messages in the period (added at 0). */
+static long *
+count_of(struct ntf *N, const char *k, size_t n)
+{
+	void **slot = pxr_hmap_put(&N->count, k, n, NULL);
+
+	if (*slot == NULL)
+		*slot = pxr_calloc(1, sizeof(long));
+	return *slot;
+}
+
+/* Is a message id (RULE:...) of a transactional rule?  For the limit. */
+static int
+mid_transactional(struct ntf *N, const char *mid, size_t n)
+{
+	const char *colon = memchr(mid, ':', n);
+	struct pxr_rule *r;
+
+	if (N->R == NULL)
+		return N->adhoc.transactional;
+	pxr_buf_reset(&N->tmp);
+	pxr_buf_add(&N->tmp, mid, colon != NULL ? (size_t)(colon - mid) : n);
+	r = pxr_rules_find(N->R, N->tmp.p);
+	return r != NULL && r->notify != NULL && r->notify->transactional;
+}
+
+static int
+sent_row(void *ctx, char **f, size_t *l, long line)
+{
+	struct ntf *N = ctx;
+	struct pxr_error e;
+	int64_t t;
+
+	(void)line;
+	if (pxr_sentlog_state(f[PXR_SL_STATUS]) != PXR_SENT_SENT)
+		return 0;
+	*pxr_hmap_put(&N->sent, f[PXR_SL_MESSAGE_ID], l[PXR_SL_MESSAGE_ID],
+	    NULL) = (void *)1;
+	if (N->max_count > 0 && !mid_transactional(N, f[PXR_SL_MESSAGE_ID],
+	    l[PXR_SL_MESSAGE_ID]) && pxr_time_parse(f[PXR_SL_SENT_AT],
+	    l[PXR_SL_SENT_AT], NULL, &t, NULL, &e) == 0 &&
+	    t > N->now - N->max_period && t <= N->now)
+		(*count_of(N, f[PXR_SL_CUSTOMER_ID],
+		    l[PXR_SL_CUSTOMER_ID]))++;
+	return 0;
+}
+
+static int
+read_sentlog(struct ntf *N, long lock_ms, struct pxr_error *err)
+{
+	struct pxr_state *st;
+
+	if (N->sentlog == NULL)
+		return 0;
+	st = pxr_state_open(N->sentlog, pxr_sentlog_cols, 1, err);
+	if (st == NULL)
+		return -1;
+	if (pxr_state_lock(st, lock_ms, err) < 0 ||
+	    pxr_state_refresh(st, sent_row, N, &N->torn, err) < 0) {
+		pxr_state_close(st);
+		return -1;
+	}
+	pxr_state_close(st);
+	return 0;
+}
+
+static int
+ntf_bind(struct pxr_mapper *m, struct pxr_schema *sch, struct pxr_error *err)
+{
+	struct ntf *N = m->state;
+	int i;
+
+	(void)err;
+	if (N->torn > 0)
+		pxr_mapper_say(m, PXR_SAY_WARN, "%s: a torn last row (%zu "
+		    "bytes) was ignored", N->sentlog, N->torn);
+	N->sch = sch;
+	pxr_tmpls_init(&N->tmpls, N->tdir, N->deflocale, sch);
+	for (i = 0; i < PXR_NCH; i++)
+		N->f_addr[i] = pxr_schema_ref(sch, N->addr[i],
+		    strlen(N->addr[i]));
+	N->f_locale = N->f_locale_name != NULL ? pxr_schema_ref(sch,
+	    N->f_locale_name, strlen(N->f_locale_name)) : PXR_NOFIELD;
+	N->f_tz = N->f_tz_name != NULL ? pxr_schema_ref(sch, N->f_tz_name,
+	    strlen(N->f_tz_name)) : PXR_NOFIELD;
+	N->f_consent = N->f_consent_name != NULL ? pxr_schema_ref(sch,
+	    N->f_consent_name, strlen(N->f_consent_name)) : PXR_NOFIELD;
+	N->f_rule = pxr_field_ref(sch, PXR_F_RULE);
+	N->f_id = pxr_field_ref(sch, PXR_F_INCIDENT_ID);
+	N->f_cust = pxr_field_ref(sch, PXR_F_CUSTOMER_ID);
+	N->f_ccur = pxr_field_ref(sch, PXR_F_COMP_CURRENCY);
+	N->o_mid = pxr_field_add(sch, PXR_F_MESSAGE_ID);
+	N->o_iid = pxr_field_add(sch, PXR_F_INCIDENT_ID);
+	N->o_cust = pxr_field_add(sch, PXR_F_CUSTOMER_ID);
+	N->o_ch = pxr_field_add(sch, PXR_F_CHANNEL);
+	N->o_to = pxr_field_add(sch, PXR_F_TO);
+	N->o_locale = pxr_field_add(sch, PXR_F_LOCALE);
+	N->o_subj = pxr_field_add(sch, PXR_F_SUBJECT);
+	N->o_body = pxr_field_add(sch, PXR_F_BODY);
+	N->o_seg = pxr_field_add(sch, PXR_F_SEGMENTS);
+	N->o_after = pxr_field_add(sch, PXR_F_SEND_AFTER);
+	N->o_status = pxr_field_add(sch, PXR_F_STATUS);
+	N->o_reason = pxr_field_add(sch, PXR_F_REASON);
+	return 0;
+}
+
+static int
+has_consent(struct ntf *N, const struct pxr_rec *rec)
+{
+	const struct pxr_val *v;
+
+	if (N->f_consent == PXR_NOFIELD)
+		return 1;
+	v = pxr_rec_get(rec, N->f_consent);
+	if (PXR_ISNULL(v))
+		return 0;
+	return (v->n == 4 && strncasecmp(v->s, "true", 4) == 0) ||
+	    (v->n == 3 && strncasecmp(v->s, "yes", 3) == 0) ||
+	    (v->n == 1 && (v->s[0] == 'y' || v->s[0] == 'Y' ||
+	    v->s[0] == '1'));
+}
+
+static void
+set(struct pxr_rec *rec, size_t f, const char *s, size_t n)
+{
+	if (s == NULL)
+		pxr_rec_setnull(rec, f);
+	else
+		pxr_rec_set(rec, f, PXR_STR, s, n);
+}
+
+/* When may a message on channel ch go: 0 now, else the UTC time (µs). */
+static int64_t
+after_quiet(struct ntf *N, int ch, struct pxr_tz *tz)
+{
+	struct pxr_civil cv, x;
+	const struct pxr_quiet *q = &N->quiet[ch];
+	int m, in;
+	int64_t day;
+
+	if (!q->on)
+		return 0;
+	pxr_time_civil(N->now, tz, &cv);
+	m = cv.hour * 60 + cv.min;
+	if (q->from < q->to)
+		in = m >= q->from && m < q->to;
+	else
+		in = m >= q->from || m < q->to;
+	if (!in)
+		return 0;
+	day = pxr_days_from_civil(cv.year, cv.month, cv.day);
+	if (q->from > q->to && m >= q->from)
+		day++;		/* evening: the end is tomorrow morning */
+	pxr_time_civil(day * PXR_US_DAY, NULL, &x);
+	return pxr_time_from_local(tz, x.year, x.month, x.day, q->to / 60,
+	    q->to % 60, 0, 0);
+}
+
+/* Write one message row for rec; 0, -1 (bad record), -2 (fatal). */
+static int
+message(struct ntf *N, struct pxr_rec *rec, const struct how *h, int ch,
+    const char *to, size_t ton, const char *status, const char *reason,
+    struct pxr_error *err)
+{
+	const struct pxr_val *lv = pxr_rec_get(rec, N->f_locale);
+	const struct pxr_val *zv = pxr_rec_get(rec, N->f_tz);
+	const char *chn = pxr_channel_names[ch];
+	char loc[32] = "", zone[128];
+	struct pxr_tz *tz = N->tz;
+
+	/* Read the customer's fields before the output fields (which may
+	 * share their names, "locale") are set. */
+	if (!PXR_ISNULL(lv))
+		snprintf(loc, sizeof(loc), "%.*s", (int)(lv->n > 31 ? 31 :
+		    lv->n), lv->s);
+	if (!PXR_ISNULL(zv)) {
+		struct pxr_tz *z;
+
+		snprintf(zone, sizeof(zone), "%.*s", (int)(zv->n > 127 ? 127 :
+		    zv->n), zv->s);
+		if ((z = pxr_tz_get(zone)) != NULL)
+			tz = z;	/* an unknown zone: the default, never "anyway" */
+	}
+	set(rec, N->o_mid, N->mid.p, N->mid.len);
+	pxr_rec_setref(rec, N->o_ch, PXR_STR, chn, strlen(chn));
+	set(rec, N->o_to, to, ton);
+	/* Until a template is chosen, the customer's own locale. */
+	if (loc[0] != '\0')
+		pxr_rec_set(rec, N->o_locale, PXR_STR, loc, strlen(loc));
+	else
+		pxr_rec_setnull(rec, N->o_locale);
+	pxr_rec_setnull(rec, N->o_subj);
+	pxr_rec_setnull(rec, N->o_body);
+	pxr_rec_setnull(rec, N->o_seg);
+	pxr_rec_setnull(rec, N->o_after);
+	pxr_rec_setref(rec, N->o_status, PXR_STR, status, strlen(status));
+	set(rec, N->o_reason, reason, reason != NULL ? strlen(reason) : 0);
+	if (strcmp(status, "suppressed") != 0) {
+		const struct pxr_tmpl *t;
+		struct pxr_render r;
+		const char *used = NULL;
+		int64_t after;
+
+		t = pxr_tmpls_get(&N->tmpls, h->tmpl, loc, chn, &used, err);
+		if (t == NULL)
+			return err->exit == PXR_EXIT_CONFIG ? -2 : -1;
+		r.rec = rec;
+		r.locale = used;
+		r.tz = tz;
+		r.currency = N->currency;
+		r.f_currency = N->f_ccur;
+		pxr_buf_reset(&N->subj);
+		pxr_buf_reset(&N->body);
+		if (pxr_tmpl_render(t, &r, ch == PXR_CH_EMAIL ? &N->subj : NULL,
+		    &N->body, err) < 0) {
+			char text[sizeof(err->text)];
+
+			snprintf(text, sizeof(text), "%s", err->text);
+			return pxr_error_set(err, PXR_EXIT_DATAERR,
+			    "template %s.%s.%s: %s", h->tmpl, used, chn, text);
+		}
+		pxr_rec_set(rec, N->o_locale, PXR_STR, used, strlen(used));
+		if (ch == PXR_CH_EMAIL)
+			pxr_rec_set(rec, N->o_subj, PXR_STR, N->subj.p != NULL ?
+			    N->subj.p : "", N->subj.len);
+		pxr_rec_set(rec, N->o_body, PXR_STR, N->body.p != NULL ?
+		    N->body.p : "", N->body.len);
+		if (ch == PXR_CH_SMS) {
+			int ucs2;
+
+			pxr_rec_setf(rec, N->o_seg, PXR_NUM, "%d",
+			    pxr_sms_segments(N->body.p != NULL ? N->body.p : "",
+			    N->body.len, &ucs2));
+		}
+		if ((after = after_quiet(N, ch, tz)) != 0) {
+			pxr_buf_reset(&N->tmp);
+			pxr_time_format(&N->tmp, after);
+			pxr_rec_set(rec, N->o_after, PXR_STR, N->tmp.p,
+			    N->tmp.len);
+			pxr_rec_setref(rec, N->o_status, PXR_STR, "deferred", 8);
+			pxr_rec_setref(rec, N->o_reason, PXR_STR, "quiet-hours",
+			    11);
+		}
+	}
+	return pxr_mapper_emit(N->m, rec, err) < 0 ? -2 : 0;
+}
+
+/* A row of pxr-fan: rule "fan" and no such rule in the file. */
+static int
+is_fan(struct ntf *N, const struct pxr_rec *rec)
+{
+	const struct pxr_val *v = pxr_rec_get(rec, N->f_rule);
+
+	return !PXR_ISNULL(v) && v->n == 3 && memcmp(v->s, "fan", 3) == 0 &&
+	    N->R->fan != NULL && pxr_rules_find(N->R, "fan") == NULL;
+}
+
+/* How rec is told into *h: 1, 0 (not at all), -1 (bad record). */
+static int
+how_of(struct ntf *N, const struct pxr_rec *rec, struct how *h,
+    struct pxr_error *err)
+{
+	const struct pxr_rnotify *n;
+	struct pxr_rule *r = NULL;
+	int i;
+
+	if (N->R == NULL) {
+		*h = N->adhoc;
+		return 1;
+	}
+	if (is_fan(N, rec))
+		n = N->R->fan->notify;	/* the fan section says how */
+	else if ((r = pxr_stage_rule(N->R, rec, N->f_rule, &N->last,
+	    err)) == NULL)
+		return -1;
+	else
+		n = r->notify;
+	if (n == NULL)
+		return 0;	/* no notify (no fan template): no message */
+	memset(h, 0, sizeof(*h));
+	h->id = r != NULL ? r->id : "fan";
+	for (i = 0; i < n->nch; i++)
+		h->ch[h->nch++] = n->ch[i];
+	h->all = n->all;
+	h->tmpl = n->tmpl;
+	h->transactional = n->transactional;
+	return 1;
+}
+
+/* N->mid = base:CHANNEL. */
+static void
+set_mid(struct ntf *N, int ch)
+{
+	pxr_buf_reset(&N->mid);
+	pxr_buf_add(&N->mid, N->base.p, N->base.len);
+	pxr_buf_addc(&N->mid, ':');
+	pxr_buf_adds(&N->mid, pxr_channel_names[ch]);
+}
+
+static int
+ntf_map(struct pxr_mapper *m, struct pxr_rec *rec, struct pxr_error *err)
+{
+	struct ntf *N = m->state;
+	struct how h;
+	const struct pxr_val *iv, *cv, *a;
+	int have[PXR_NCH], chosen[PXR_NCH], i, first = -1, limited = 0,
+	    nchosen = 0, rc;
+	char *to;
+
+	if ((rc = how_of(N, rec, &h, err)) <= 0)
+		return rc;
+	cv = pxr_rec_get(rec, N->f_cust);
+	iv = pxr_rec_get(rec, N->f_id);
+	pxr_buf_reset(&N->base);
+	if (!PXR_ISNULL(iv))
+		pxr_buf_add(&N->base, iv->s, iv->n);
+	else {
+		/* An ad-hoc campaign row: TEMPLATE:CUSTOMER. */
+		pxr_buf_adds(&N->base, h.tmpl);
+		pxr_buf_addc(&N->base, ':');
+		if (!PXR_ISNULL(cv))
+			pxr_buf_add(&N->base, cv->s, cv->n);
+	}
+	pxr_rec_set(rec, N->o_iid, PXR_STR, N->base.p, N->base.len);
+	if (PXR_ISNULL(cv))
+		pxr_rec_setnull(rec, N->o_cust);
+	for (i = 0; i < h.nch; i++) {
+		a = pxr_rec_get(rec, N->f_addr[h.ch[i]]);
+		have[i] = !PXR_ISNULL(a) && a->n > 0;
+		if (have[i] && first < 0)
+			first = i;
+	}
+	if (first < 0) {
+		set_mid(N, h.ch[0]);
+		return message(N, rec, &h, h.ch[0], NULL, 0, "suppressed",
+		    "no-address", err);
+	}
+	if (!has_consent(N, rec)) {
+		a = pxr_rec_get(rec, N->f_addr[h.ch[first]]);
+		set_mid(N, h.ch[first]);
+		return message(N, rec, &h, h.ch[first], a->s, a->n,
+		    "suppressed", "no-consent", err);
+	}
+	for (i = 0; i < h.nch; i++)
+		if (have[i] && (h.all || nchosen == 0))
+			chosen[nchosen++] = h.ch[i];
+	/* The rate limit counts contacts (incidents), not channels. */
+	if (N->max_count > 0 && !h.transactional && !PXR_ISNULL(cv)) {
+		long *k = count_of(N, cv->s, cv->n);
+
+		if (*k >= N->max_count)
+			limited = 1;
+		else
+			(*k)++;
+	}
+	for (i = 0, rc = 0; i < nchosen && rc == 0; i++) {
+		a = pxr_rec_get(rec, N->f_addr[chosen[i]]);
+		to = pxr_strndup(a->s, a->n);
+		set_mid(N, chosen[i]);
+		if (pxr_hmap_get(&N->sent, N->mid.p, N->mid.len) != NULL)
+			rc = message(N, rec, &h, chosen[i], to, a->n,
+			    "suppressed", "already-sent", err);
+		else if (limited)
+			rc = message(N, rec, &h, chosen[i], to, a->n,
+			    "suppressed", "rate-limit", err);
+		else
+			rc = message(N, rec, &h, chosen[i], to, a->n, "ready",
+			    NULL, err);
+		free(to);
+	}
+	return rc;
+}
+
+static void
+ntf_free(void *p)
+{
+	struct ntf *N = p;
+
+	if (N == NULL)
+		return;
+	pxr_hmap_fini(&N->sent, NULL);
+	pxr_hmap_fini(&N->count, free);
+	if (N->sch != NULL)
+		pxr_tmpls_fini(&N->tmpls);
+	pxr_buf_free(&N->subj);
+	pxr_buf_free(&N->body);
+	pxr_buf_free(&N->tmp);
+	pxr_buf_free(&N->mid);
+	pxr_buf_free(&N->base);
+	free(N->tdir);
+	free(N);
+}
+
+struct pxr_mapper *
+pxr_notify_new(const struct pxr_notify_opts *o, struct pxr_rules *R,
+    struct pxr_error *err)
+{
+	static const char *const addr[PXR_NCH] = { "email", "phone",
+	    "device_token" };
+	const struct pxr_notify_cfg *nc = R != NULL ? &R->notify : NULL;
+	struct ntf *N;
+	int i;
+
+	if (R == NULL && (o->tmpl == NULL || o->nch == 0)) {
+		pxr_error_set(err, PXR_EXIT_USAGE, "an ad-hoc campaign needs "
+		    "a template and channels");
+		return NULL;
+	}
+	N = pxr_calloc(1, sizeof(*N));
+	N->R = R;
+	N->now = o->now;
+	N->sentlog = o->sentlog;
+	for (i = 0; i < PXR_NCH; i++) {
+		N->addr[i] = o->addr[i] != NULL ? o->addr[i] : nc != NULL ?
+		    nc->addr[i] : addr[i];
+		N->quiet[i] = o->quiet[i].on || nc == NULL ? o->quiet[i] :
+		    nc->quiet[i];
+	}
+	N->max_count = o->max_count > 0 || nc == NULL ? o->max_count :
+	    nc->max_count;
+	N->max_period = o->max_count > 0 || nc == NULL ? o->max_period :
+	    nc->max_period;
+	if (R != NULL) {
+		N->tdir = pxr_strdup(nc->templates);
+		N->f_locale_name = o->f_locale != NULL ? o->f_locale :
+		    nc->f_locale;
+		N->f_tz_name = o->f_tz != NULL ? o->f_tz : nc->f_tz;
+		N->f_consent_name = o->f_consent != NULL ? o->f_consent :
+		    nc->f_consent;
+		N->deflocale = o->locale != NULL ? o->locale : R->locale;
+		N->currency = o->currency != NULL ? o->currency : R->currency;
+		N->tz = R->tz;
+	} else {
+		N->adhoc.id = o->tmpl;
+		N->adhoc.tmpl = o->tmpl;
+		N->adhoc.nch = o->nch;
+		memcpy(N->adhoc.ch, o->ch, sizeof(N->adhoc.ch));
+		N->adhoc.transactional = o->transactional;
+		N->tdir = pxr_strdup(o->templates != NULL ? o->templates : ".");
+		N->f_locale_name = o->f_locale != NULL ? o->f_locale :
+		    "locale";
+		N->f_tz_name = o->f_tz != NULL ? o->f_tz : "timezone";
+		N->f_consent_name = o->f_consent;
+		N->deflocale = o->locale != NULL ? o->locale : "en";
+		N->currency = o->currency;
+		N->tz = o->tz != NULL ? o->tz : pxr_tz_env();
+	}
+	if (read_sentlog(N, o->lock_ms, err) < 0) {
+		ntf_free(N);
+		return NULL;
+	}
+	N->m = pxr_mapper_new("notify", N, ntf_bind, ntf_map, NULL, ntf_free);
+	return N->m;
+}
