@@ -316,6 +316,55 @@ currency_of(struct comp *K, struct pxr_error *err, const struct pxr_rule *r,
 	return 0;
 }
 
+/*
+ * Amounts written in the rules are in a stated currency, never the same
+ * number in other units: fixed_minor, min_minor and max_minor in the
+ * entry's currency when that is a constant ("'JPY'"), else in
+ * defaults.currency; the limits in defaults.currency.  -1 (a bad
+ * record) when the compensation's currency is another.
+ */
+static int
+stated(struct comp *K, struct pxr_error *err, const struct pxr_rule *r,
+    size_t i, const struct pxr_comp *e, const struct plan *pl)
+{
+	const char *what = NULL, *in = K->R->currency, *by = "defaults.currency";
+	const char **names;
+	int *cols;
+
+	if (!pl->has_amount)
+		return 0;
+	if (e->has_fixed || e->has_min || e->has_max) {
+		what = e->has_fixed ? "fixed_minor" : e->has_min ?
+		    "min_minor" : "max_minor";
+		if (e->currency != NULL && pxr_expr_fields(e->currency,
+		    &names, &cols) == 0) {
+			in = pl->currency;	/* a constant: stated */
+			by = "its currency";
+		}
+		if (in == NULL || strcmp(in, pl->currency) != 0)
+			goto bad;
+	}
+	if (K->R->has_cap || K->R->has_budget) {
+		what = K->R->has_cap ? "limits.per_customer" :
+		    "limits.batch_budget_minor";
+		in = K->R->currency;
+		by = "defaults.currency";
+		if (in == NULL || strcmp(in, pl->currency) != 0)
+			goto bad;
+	}
+	return 0;
+bad:
+	if (in == NULL)
+		return pxr_error_set(err, PXR_EXIT_DATAERR, "rule %s: "
+		    "compensation[%zu]: %s has no stated currency (set "
+		    "defaults.currency), so it cannot be paid in %s", r->id, i,
+		    what, pl->currency);
+	return pxr_error_set(err, PXR_EXIT_DATAERR, "rule %s: "
+	    "compensation[%zu]: %s is in %s (%s), the compensation would be "
+	    "in %s: refused, never the same number in other units", r->id,
+	    i, what, in, by, pl->currency);
+}
+
 /* Decide what rec gets by its rule alone: *pl. */
 static int
 plan(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
@@ -369,7 +418,9 @@ plan(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 		if (amount_of(K, err, r, i, e, &env, pl) < 0)
 			return -1;
 	}
-	return currency_of(K, err, r, i, e, &env, rec, pl);
+	if (currency_of(K, err, r, i, e, &env, rec, pl) < 0)
+		return -1;
+	return stated(K, err, r, i, e, pl);
 }
 
 /* A voucher code: ten characters of an alphabet without look-alikes. */

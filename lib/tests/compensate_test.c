@@ -114,6 +114,14 @@ main(void)
 	    "l,late,C7,high,1000,credit,100,SEK,10,,,,issued\n",
 	    "the good record goes on");
 	free(out);
+	out = run(R, ledger, 0, "incident_id,rule,customer_id,tier,paid,"
+	    "currency\nm,late,C8,high,1000,JPY\nn,late,C8,high,1000,SEK\n",
+	    &nbad);
+	CHECK(nbad == 1, "JPY where the limits are in SEK: a bad record (%d)",
+	    nbad);
+	CHECK(strstr(out, "\nm,") == NULL && strstr(out, "\nn,late,C8,high,"
+	    "1000,SEK,credit,100,SEK,") != NULL, "the SEK one is paid");
+	free(out);
 	unlink(ledger);
 	pxr_rules_free(R);
 	UNIT_END();
