@@ -155,6 +155,7 @@ run(char **tmpl, const char *to, const char *mid, int to_last,
 		signal(SIGPIPE, SIG_DFL);
 		execvp(argv[0], argv);
 		eno = errno;
+		free(argv);
 		if (write(efd[1], &eno, sizeof(eno)) < 0)
 			_exit(126);
 		_exit(127);
