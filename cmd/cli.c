@@ -439,6 +439,14 @@ mapper_emit(void *arg, struct pxr_rec *rec, struct pxr_error *err)
 	return 0;
 }
 
+static int
+mapper_check(void *arg, const struct pxr_rec *rec, struct pxr_error *err)
+{
+	struct pxr_cli *c = arg;
+
+	return c->w != NULL ? pxr_writer_check(c->w, rec, err) : 0;
+}
+
 static void
 mapper_say(void *arg, int level, const char *text)
 {
@@ -496,6 +504,7 @@ pxr_cli_run_mapper(struct pxr_cli *c, struct pxr_mapper *m, int nfiles,
 	st.end = mapper_end;
 	m->out.emit = mapper_emit;
 	m->out.arg = c;
+	m->out.check = mapper_check;
 	m->sayer.say = mapper_say;
 	m->sayer.arg = c;
 	m->explain = c->explain;

@@ -607,13 +607,28 @@ flush_batch(struct comp *K, struct pxr_error *err)
 		return -2;
 	}
 	pxr_rec_init(&rec, K->sch);
+	/*
+	 * Decide, then check that every record can be passed on, then
+	 * commit, then emit: nothing is paid that downstream never hears of.
+	 * (Each record was checked as it came, so that a bad one followed
+	 * --on-error; what the decision added is checked here.)
+	 */
 	for (i = 0; i < K->nbatch && rc == 0; i++) {
 		pxr_rec_unpack(&rec, K->batch[i].p);
 		if (decide(K, err, &rec, &K->batch[i]) < 0)
 			rc = -2;
-		else	/* Packed for emission after the commit. */
+		else if (pxr_mapper_check(K->m, &rec, err) < 0) {
+			char text[sizeof(err->text)];
+
+			snprintf(text, sizeof(text), "%s", err->text);
+			pxr_error_set(err, PXR_EXIT_DATAERR, "%s (nothing of "
+			    "this batch was recorded)", text);
+			rc = -2;
+		} else	/* Packed for emission after the commit. */
 			pxr_rec_repack(&K->batch[i].p, &rec);
 	}
+	if (rc < 0 && K->st != NULL)
+		pxr_state_discard(K->st);
 	/* The ledger is durable before anyone downstream hears of it. */
 	if (rc == 0 && K->st != NULL && !K->dry &&
 	    pxr_state_commit(K->st, err) < 0)
@@ -639,7 +654,7 @@ comp_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
 	struct comp *K = mp->state;
 	struct plan pl;
 
-	if (plan(K, err, rec, &pl) < 0)
+	if (plan(K, err, rec, &pl) < 0 || pxr_mapper_check(mp, rec, err) < 0)
 		return -1;
 	/* A plan points into the rules only; the record is packed. */
 	pl.p = pxr_rec_pack(rec);

@@ -44,6 +44,15 @@ pxr_mapper_emit(struct pxr_mapper *m, struct pxr_rec *rec,
 	return m->out.emit(m->out.arg, rec, err);
 }
 
+int
+pxr_mapper_check(struct pxr_mapper *m, const struct pxr_rec *rec,
+    struct pxr_error *err)
+{
+	if (m->out.check == NULL)
+		return 0;
+	return m->out.check(m->out.arg, rec, err);
+}
+
 void
 pxr_mapper_vsay(struct pxr_mapper *m, int level, const char *fmt, va_list ap)
 {
@@ -91,6 +100,17 @@ link_emit(void *arg, struct pxr_rec *rec, struct pxr_error *err)
 	return rc;
 }
 
+/* A later stage may change the record; the chain's output has the say. */
+static int
+link_check(void *arg, const struct pxr_rec *rec, struct pxr_error *err)
+{
+	struct link *l = arg;
+
+	if (l->ch->out.check == NULL)
+		return 0;
+	return l->ch->out.check(l->ch->out.arg, rec, err);
+}
+
 struct pxr_chain *
 pxr_chain_new(struct pxr_mapper **m, size_t n, struct pxr_emitter out,
     struct pxr_sayer sayer)
@@ -109,6 +129,7 @@ pxr_chain_new(struct pxr_mapper **m, size_t n, struct pxr_emitter out,
 			ch->links[i].next = i + 1;
 			m[i]->out.emit = link_emit;
 			m[i]->out.arg = &ch->links[i];
+			m[i]->out.check = link_check;
 		} else
 			m[i]->out = out;
 	}

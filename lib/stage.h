@@ -36,6 +36,12 @@ struct pxr_mapper;
 struct pxr_emitter {
 	int	(*emit)(void *arg, struct pxr_rec *, struct pxr_error *);
 	void	*arg;
+	/*
+	 * Would emit take rec (its data): 0, or -1 and err; NULL: it takes
+	 * anything.  A stage that records a decision before it emits asks
+	 * first, so that nothing is recorded that cannot be passed on.
+	 */
+	int	(*check)(void *arg, const struct pxr_rec *, struct pxr_error *);
 };
 
 /* Where a mapper's words go; NULL say: nowhere. */
@@ -74,6 +80,9 @@ struct pxr_mapper *pxr_mapper_new(const char *name, void *state,
 void	 pxr_mapper_free(struct pxr_mapper *);
 /* Hand rec to the mapper's output; as pxr_emitter.emit (0 with none). */
 int	 pxr_mapper_emit(struct pxr_mapper *, struct pxr_rec *,
+	    struct pxr_error *);
+/* Would the mapper's output take rec: as pxr_emitter.check (0 with none). */
+int	 pxr_mapper_check(struct pxr_mapper *, const struct pxr_rec *,
 	    struct pxr_error *);
 /* Say something at level (PXR_SAY_*), printf-formatted. */
 void	 pxr_mapper_say(struct pxr_mapper *, int level, const char *fmt, ...)

@@ -590,6 +590,13 @@ pxr_state_has(const struct pxr_state *st, size_t col)
 	return col < st->nfile;
 }
 
+void
+pxr_state_discard(struct pxr_state *st)
+{
+	pxr_buf_reset(&st->pending);
+	st->npending = 0;
+}
+
 size_t
 pxr_state_pending(const struct pxr_state *st)
 {

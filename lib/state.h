@@ -67,6 +67,8 @@ int	 pxr_state_refresh(struct pxr_state *, pxr_state_row_fn, void *ctx,
 	    size_t *torn, struct pxr_error *);
 /* Queue a row (copied): the columns the file has, then its check. */
 void	 pxr_state_add(struct pxr_state *, const char *const *fields);
+/* Forget the queued rows (a batch given up before its commit). */
+void	 pxr_state_discard(struct pxr_state *);
 /* Write the queued rows and fsync; -1 (exit 74) on failure. */
 int	 pxr_state_commit(struct pxr_state *, struct pxr_error *);
 /* Number of rows queued and not yet committed. */

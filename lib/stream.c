@@ -329,12 +329,15 @@ csv_cell(struct pxr_writer *w, const struct pxr_val *v)
 	pxr_csv_field(&w->out, v->s, v->n);
 }
 
+/* 0 when the CSV header written (if any) has every field of rec. */
 static int
-write_csv(struct pxr_writer *w, const struct pxr_rec *rec,
+csv_fits(struct pxr_writer *w, const struct pxr_rec *rec,
     struct pxr_error *err)
 {
 	size_t i;
 
+	if (!w->started)
+		return 0;	/* the header will be the schema's */
 	for (i = w->schn; i < rec->sch->norder; i++)
 		if (pxr_rec_get(rec, rec->sch->order[i])->t != PXR_ABSENT) {
 			pxr_error_set(err, PXR_EXIT_DATAERR, "field '%s' is not "
@@ -342,6 +345,25 @@ write_csv(struct pxr_writer *w, const struct pxr_rec *rec,
 			    rec->sch->names[rec->sch->order[i]]);
 			return pxr_error_at(err, rec->file, rec->line);
 		}
+	return 0;
+}
+
+static int
+not_utf8(const struct pxr_rec *rec, size_t i, struct pxr_error *err)
+{
+	pxr_error_set(err, PXR_EXIT_DATAERR, "field '%s': not valid UTF-8, "
+	    "cannot be written as JSON", rec->sch->names[i]);
+	return pxr_error_at(err, rec->file, rec->line);
+}
+
+static int
+write_csv(struct pxr_writer *w, const struct pxr_rec *rec,
+    struct pxr_error *err)
+{
+	size_t i;
+
+	if (csv_fits(w, rec, err) < 0)
+		return -1;
 	for (i = 0; i < w->ncols; i++) {
 		if (i > 0)
 			pxr_buf_addc(&w->out, ',');
@@ -402,10 +424,7 @@ write_jsonl(struct pxr_writer *w, const struct pxr_rec *rec,
 		case PXR_STR:
 			if (pxr_json_string(&w->out, v->s, v->n) < 0) {
 				w->out.len = mark;
-				pxr_error_set(err, PXR_EXIT_DATAERR, "field "
-				    "'%s': not valid UTF-8, cannot be written "
-				    "as JSON", rec->sch->names[i]);
-				return pxr_error_at(err, rec->file, rec->line);
+				return not_utf8(rec, i, err);
 			}
 			break;
 		default:
@@ -433,6 +452,24 @@ pxr_writer_write(struct pxr_writer *w, const struct pxr_rec *rec,
 		return -1;
 	if (w->out.len >= 65536)
 		return drain(w, err);
+	return 0;
+}
+
+int
+pxr_writer_check(struct pxr_writer *w, const struct pxr_rec *rec,
+    struct pxr_error *err)
+{
+	size_t k;
+
+	if (w->fmt == PXR_FMT_CSV)
+		return csv_fits(w, rec, err);
+	for (k = 0; k < rec->sch->norder; k++) {
+		size_t i = rec->sch->order[k];
+		const struct pxr_val *v = pxr_rec_get(rec, i);
+
+		if (v->t == PXR_STR && !pxr_utf8_valid(v->s, v->n))
+			return not_utf8(rec, i, err);
+	}
 	return 0;
 }
 

@@ -87,6 +87,13 @@ struct pxr_writer *pxr_writer_new(FILE *, int fmt, int flags);
  */
 int	 pxr_writer_write(struct pxr_writer *, const struct pxr_rec *,
 	    struct pxr_error *);
+/*
+ * Would pxr_writer_write take rec's data, now or later: 0, or -1 and err
+ * (exit 65) as write would give (a CSV header without one of its fields,
+ * text that is not UTF-8 for JSON Lines).  Writes nothing.
+ */
+int	 pxr_writer_check(struct pxr_writer *, const struct pxr_rec *,
+	    struct pxr_error *);
 /* Write the CSV header now if nothing was written (for empty output). */
 int	 pxr_writer_header(struct pxr_writer *, const struct pxr_schema *,
 	    struct pxr_error *);

@@ -33,6 +33,14 @@ stagerun_emit(void *arg, struct pxr_rec *rec, struct pxr_error *err)
 	return pxr_writer_write(r->w, rec, err) < 0 ? -2 : 0;
 }
 
+static int
+stagerun_check(void *arg, const struct pxr_rec *rec, struct pxr_error *err)
+{
+	struct stagerun *r = arg;
+
+	return pxr_writer_check(r->w, rec, err);
+}
+
 static void
 stagerun_say(void *arg, int level, const char *text)
 {
@@ -51,7 +59,7 @@ stagerun_chain(struct stagerun *r, struct pxr_mapper **m, size_t n,
     const char *csv)
 {
 	char path[] = "/tmp/pxr-stagerun-XXXXXX";
-	struct pxr_emitter out = { stagerun_emit, r };
+	struct pxr_emitter out = { stagerun_emit, r, stagerun_check };
 	struct pxr_sayer say = { stagerun_say, r };
 	struct pxr_reader_opts o = { 0 };
 	struct pxr_schema *sch = pxr_schema_new();
