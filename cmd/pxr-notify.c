@@ -11,8 +11,10 @@ static const char usage[] =
 "usage: pxr-notify -r RULES [--sent-log FILE] [--preview] [options] [INPUT ...]\n"
 "       pxr-notify --templates DIR --template NAME --channels LIST\n"
 "                  [--field CHANNEL=FIELD ...] [--transactional]\n"
-"                  [--quiet CHANNEL=HH:MM-HH:MM ...] [--max-per-customer N/DURATION]\n"
-"                  [--sent-log FILE] [--preview] [options] [INPUT ...]\n";
+"                  [--quiet-hours CHANNEL=HH:MM-HH:MM ...]\n"
+"                  [--max-per-customer N/DURATION] [--currency CODE]\n"
+"                  [--locale LOCALE] [--sent-log FILE] [--preview] [options]\n"
+"                  [INPUT ...]\n";
 
 static const char help[] =
 "For each incident of a rule with 'notify', choose the channel (the first\n"
@@ -29,8 +31,13 @@ static const char help[] =
 "      --field CH=FIELD     the customer field of a channel's address, or of\n"
 "                           locale, timezone, consent, name (repeatable)\n"
 "      --transactional      not counted against, nor stopped by, the limit\n"
-"      --quiet CH=FROM-TO   quiet hours of a channel, e.g. sms=21:00-08:00\n"
+"      --quiet-hours CH=FROM-TO  quiet hours of a channel, e.g.\n"
+"                           sms=21:00-08:00 (repeatable)\n"
 "      --max-per-customer N/DUR   e.g. 1/24h\n"
+"      --currency CODE      currency of money without comp_currency\n"
+"      --locale LOCALE      the fallback language of templates\n"
+"      --rename OLD=NEW     rename an input field that has the name of one\n"
+"                           pxr-notify writes (status, reason, ...)\n"
 "\n"
 "example:\n"
 "  pxr-compensate -r plays.json --ledger state/ledger.csv < tiered.csv \\\n"
@@ -135,7 +142,8 @@ int
 main(int argc, char **argv)
 {
 	enum { O_SENT = OPT_CMD, O_PREVIEW, O_TDIR, O_TMPL, O_CHANNELS,
-	    O_FIELD, O_TRANS, O_QUIET, O_MAX, O_LOCK };
+	    O_FIELD, O_TRANS, O_QUIET, O_MAX, O_LOCK, O_CURRENCY, O_LOCALE,
+	    O_RENAME };
 	static const struct option longopts[] = {
 		PXR_CLI_LONG,
 		{ "sent-log", required_argument, NULL, O_SENT },
@@ -145,13 +153,17 @@ main(int argc, char **argv)
 		{ "channels", required_argument, NULL, O_CHANNELS },
 		{ "field", required_argument, NULL, O_FIELD },
 		{ "transactional", no_argument, NULL, O_TRANS },
-		{ "quiet", required_argument, NULL, O_QUIET },
+		{ "quiet-hours", required_argument, NULL, O_QUIET },
+		{ "currency", required_argument, NULL, O_CURRENCY },
+		{ "locale", required_argument, NULL, O_LOCALE },
+		{ "rename", required_argument, NULL, O_RENAME },
 		{ "max-per-customer", required_argument, NULL, O_MAX },
 		{ "lock-timeout", required_argument, NULL, O_LOCK },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pxr_notify_opts o;
 	struct pxr_rules *R = NULL;
+	const char **from = NULL, **to = NULL;
 	struct pxr_mapper *m;
 	struct pxr_cli c;
 	int ch, i, adhoc = 0, preview = 0;
@@ -206,10 +218,37 @@ main(int argc, char **argv)
 		}
 		case O_TRANS: o.transactional = 1; break;
 		case O_QUIET:
-			if ((i = channel_arg(&c, "--quiet", optarg, &val)) < 0 ||
-			    pxr_quiet_parse(val, &o.quiet[i]) < 0)
-				pxr_cli_usage(&c, "--quiet: expected "
+			if ((i = channel_arg(&c, "--quiet-hours", optarg,
+			    &val)) < 0 || pxr_quiet_parse(val, &o.quiet[i]) < 0)
+				pxr_cli_usage(&c, "--quiet-hours: expected "
 				    "CHANNEL=HH:MM-HH:MM, e.g. sms=21:00-08:00");
+			break;
+		case O_CURRENCY:
+			if (strlen(optarg) != 3 || strspn(optarg,
+			    "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3)
+				pxr_cli_usage(&c, "--currency: '%s' is not an "
+				    "ISO 4217 code such as SEK", optarg);
+			o.currency = optarg;
+			break;
+		case O_LOCALE:
+			if (*optarg == '\0' || strlen(optarg) > 31)
+				pxr_cli_usage(&c, "--locale: '%s' is not a "
+				    "locale such as sv or sv-SE", optarg);
+			o.locale = optarg;
+			break;
+		case O_RENAME:
+			if ((val = strchr(optarg, '=')) == NULL ||
+			    val == optarg || val[1] == '\0')
+				pxr_cli_usage(&c, "--rename: expected OLD=NEW, "
+				    "e.g. status=delivery_status");
+			*val++ = '\0';
+			from = pxr_reallocarray(from, o.nrename + 1,
+			    sizeof(*from));
+			to = pxr_reallocarray(to, o.nrename + 1, sizeof(*to));
+			from[o.nrename] = optarg;
+			to[o.nrename++] = val;
+			o.rename_from = from;
+			o.rename_to = to;
 			break;
 		case O_MAX: {
 			char *slash = strchr(optarg, '/');

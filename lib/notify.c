@@ -39,25 +39,91 @@ struct ntf {
 	const char *sentlog;
 	size_t	 torn;		/* bytes of a torn sent log row ignored */
 	struct pxr_hmap sent;	/* message ids sent -> (void *)1 */
-	struct pxr_hmap count;	/* customer -> long: messages in the period */
+	struct pxr_hmap slots;	/* customer -> struct slots */
+	const struct pxr_notify_opts *o;	/* for the renames, at bind */
+	char	 loc[32];	/* the row's customer: locale, zone */
+	struct pxr_tz *ctz;
 	struct pxr_tmpls tmpls;
 	struct pxr_schema *sch;
 	size_t	 f_addr[PXR_NCH], f_locale, f_tz, f_consent, f_rule, f_id,
-		 f_cust, f_ccur;
+		 f_cust, f_ccur, f_cstatus, f_camount, f_ckind;
 	size_t	 o_mid, o_iid, o_cust, o_ch, o_to, o_locale, o_subj, o_body,
 		 o_seg, o_after, o_status, o_reason;
 	struct pxr_buf subj, body, tmp, mid, base;
 };
 
-/* The customer's count of messages in the period (added at 0). */
-static long *
-count_of(struct ntf *N, const char *k, size_t n)
+/*
+ * The times of a customer's messages that count against the limit: sent
+ * ones (the sent log) in the period, and the ones this run hands over,
+ * now or later (deferred).
+ */
+struct slots {
+	int64_t	*t;
+	size_t	 n, cap;
+};
+
+static struct slots *
+slots_of(struct ntf *N, const char *k, size_t n)
 {
-	void **slot = pxr_hmap_put(&N->count, k, n, NULL);
+	void **slot = pxr_hmap_put(&N->slots, k, n, NULL);
 
 	if (*slot == NULL)
-		*slot = pxr_calloc(1, sizeof(long));
+		*slot = pxr_calloc(1, sizeof(struct slots));
 	return *slot;
+}
+
+static void
+slots_add(struct slots *s, int64_t t)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap == 0 ? 4 : s->cap * 2;
+		s->t = pxr_reallocarray(s->t, s->cap, sizeof(*s->t));
+	}
+	s->t[s->n++] = t;
+}
+
+static void
+slots_free(void *p)
+{
+	struct slots *s = p;
+
+	free(s->t);
+	free(s);
+}
+
+static int
+tcmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Take a slot of the limit for a message of s's customer: 0 now; else,
+ * when every slot of the period is taken, -1 (the message is dropped)
+ * or, for a paid incident (defer), 1 and *after the time the oldest
+ * slot that counts leaves the period (the message waits for it).
+ */
+static int
+slots_take(struct ntf *N, struct slots *s, int defer, int64_t *after)
+{
+	size_t i, m = 0;
+
+	qsort(s->t, s->n, sizeof(*s->t), tcmp);
+	for (i = 0; i < s->n; i++)
+		if (s->t[i] > N->now - N->max_period)
+			break;
+	m = s->n - i;		/* s->t[i..]: in the period, or to come */
+	if (m < (size_t)N->max_count) {
+		slots_add(s, N->now);
+		return 0;
+	}
+	if (!defer)
+		return -1;
+	*after = s->t[i + m - (size_t)N->max_count] + N->max_period;
+	slots_add(s, *after);
+	return 1;
 }
 
 /* Is a message id (RULE:...) of a transactional rule?  For the limit. */
@@ -91,8 +157,8 @@ sent_row(void *ctx, char **f, size_t *l, long line)
 	    l[PXR_SL_MESSAGE_ID]) && pxr_time_parse(f[PXR_SL_SENT_AT],
 	    l[PXR_SL_SENT_AT], NULL, &t, NULL, &e) == 0 &&
 	    t > N->now - N->max_period && t <= N->now)
-		(*count_of(N, f[PXR_SL_CUSTOMER_ID],
-		    l[PXR_SL_CUSTOMER_ID]))++;
+		slots_add(slots_of(N, f[PXR_SL_CUSTOMER_ID],
+		    l[PXR_SL_CUSTOMER_ID]), t);
 	return 0;
 }
 
@@ -115,13 +181,74 @@ read_sentlog(struct ntf *N, long lock_ms, struct pxr_error *err)
 	return 0;
 }
 
+/* The fields the stage writes that must not be the input's own. */
+static const enum pxr_field own[] = {
+	PXR_F_MESSAGE_ID, PXR_F_CHANNEL, PXR_F_TO, PXR_F_LOCALE, PXR_F_SUBJECT,
+	PXR_F_BODY, PXR_F_SEGMENTS, PXR_F_SEND_AFTER, PXR_F_STATUS,
+	PXR_F_REASON
+};
+
+/* Rename input field from to to (what: where it was asked); 0 or -1. */
+static int
+rename1(struct pxr_schema *sch, const char *what, const char *from,
+    const char *to, struct pxr_error *err)
+{
+	size_t k = pxr_schema_find(sch, from, strlen(from));
+
+	if (k == PXR_NOFIELD || !sch->visible[k])
+		return pxr_error_set(err, PXR_EXIT_DATAERR, "%s %s=%s: the "
+		    "input has no field '%s'", what, from, to, from);
+	if (pxr_schema_rename(sch, k, to, strlen(to)) < 0)
+		return pxr_error_set(err, PXR_EXIT_DATAERR, "%s %s=%s: the "
+		    "input already has a field '%s'", what, from, to, to);
+	return 0;
+}
+
+/* Rename the input's fields as asked, then refuse a clash: 0 or -1. */
+static int
+own_names(struct ntf *N, struct pxr_schema *sch, struct pxr_error *err)
+{
+	const struct pxr_notify_opts *o = N->o;
+	const struct pxr_field_def *d;
+	size_t i, k;
+
+	for (i = 0; i < o->nrename; i++)
+		if (rename1(sch, "--rename", o->rename_from[i],
+		    o->rename_to[i], err) < 0)
+			return -1;
+	/* The rule file's renames apply to the inputs that have the field. */
+	for (i = 0; N->R != NULL && i < N->R->notify.nrename; i++) {
+		k = pxr_schema_find(sch, N->R->notify.rename_from[i],
+		    strlen(N->R->notify.rename_from[i]));
+		if (k != PXR_NOFIELD && sch->visible[k] && rename1(sch,
+		    "notify.rename", N->R->notify.rename_from[i],
+		    N->R->notify.rename_to[i], err) < 0)
+			return -1;
+	}
+	for (i = 0; i < sizeof(own) / sizeof(own[0]); i++) {
+		d = &pxr_fields[own[i]];
+		/* The customer's "locale" field is read, then overwritten
+		 * with the template's locale, as documented. */
+		if (own[i] == PXR_F_LOCALE && N->f_locale_name != NULL &&
+		    strcmp(N->f_locale_name, d->name) == 0)
+			continue;
+		k = pxr_schema_find(sch, d->name, d->len);
+		if (k != PXR_NOFIELD && sch->visible[k])
+			return pxr_error_set(err, PXR_EXIT_DATAERR, "the input "
+			    "has a field '%s', which pxr-notify writes: rename "
+			    "it (--rename %s=NEW)", d->name, d->name);
+	}
+	return 0;
+}
+
 static int
 ntf_bind(struct pxr_mapper *m, struct pxr_schema *sch, struct pxr_error *err)
 {
 	struct ntf *N = m->state;
 	int i;
 
-	(void)err;
+	if (own_names(N, sch, err) < 0)
+		return -2;
 	if (N->torn > 0)
 		pxr_mapper_say(m, PXR_SAY_WARN, "%s: a torn last row (%zu "
 		    "bytes) was ignored", N->sentlog, N->torn);
@@ -140,6 +267,9 @@ ntf_bind(struct pxr_mapper *m, struct pxr_schema *sch, struct pxr_error *err)
 	N->f_id = pxr_field_ref(sch, PXR_F_INCIDENT_ID);
 	N->f_cust = pxr_field_ref(sch, PXR_F_CUSTOMER_ID);
 	N->f_ccur = pxr_field_ref(sch, PXR_F_COMP_CURRENCY);
+	N->f_cstatus = pxr_field_ref(sch, PXR_F_COMP_STATUS);
+	N->f_camount = pxr_field_ref(sch, PXR_F_COMP_AMOUNT_MINOR);
+	N->f_ckind = pxr_field_ref(sch, PXR_F_COMP_KIND);
 	N->o_mid = pxr_field_add(sch, PXR_F_MESSAGE_ID);
 	N->o_iid = pxr_field_add(sch, PXR_F_INCIDENT_ID);
 	N->o_cust = pxr_field_add(sch, PXR_F_CUSTOMER_ID);
@@ -180,9 +310,12 @@ set(struct pxr_rec *rec, size_t f, const char *s, size_t n)
 		pxr_rec_set(rec, f, PXR_STR, s, n);
 }
 
-/* When may a message on channel ch go: 0 now, else the UTC time (µs). */
+/*
+ * When may a message on channel ch due at t go: t, or the end of the
+ * channel's quiet hours in tz when t falls in them.
+ */
 static int64_t
-after_quiet(struct ntf *N, int ch, struct pxr_tz *tz)
+after_quiet(struct ntf *N, int ch, struct pxr_tz *tz, int64_t t)
 {
 	struct pxr_civil cv, x;
 	const struct pxr_quiet *q = &N->quiet[ch];
@@ -190,15 +323,15 @@ after_quiet(struct ntf *N, int ch, struct pxr_tz *tz)
 	int64_t day;
 
 	if (!q->on)
-		return 0;
-	pxr_time_civil(N->now, tz, &cv);
+		return t;
+	pxr_time_civil(t, tz, &cv);
 	m = cv.hour * 60 + cv.min;
 	if (q->from < q->to)
 		in = m >= q->from && m < q->to;
 	else
 		in = m >= q->from || m < q->to;
 	if (!in)
-		return 0;
+		return t;
 	day = pxr_days_from_civil(cv.year, cv.month, cv.day);
 	if (q->from > q->to && m >= q->from)
 		day++;		/* evening: the end is tomorrow morning */
@@ -207,37 +340,29 @@ after_quiet(struct ntf *N, int ch, struct pxr_tz *tz)
 	    q->to % 60, 0, 0);
 }
 
-/* Write one message row for rec; 0, -1 (bad record), -2 (fatal). */
+/*
+ * Write one message row for rec on channel ch, with status and reason,
+ * due at due (0: now); 0, -1 (bad record), -2 (fatal).  A message that
+ * goes (ready, deferred) is rendered in the customer's locale; one whose
+ * template names a field the record lacks is suppressed instead.
+ */
 static int
 message(struct ntf *N, struct pxr_rec *rec, const struct how *h, int ch,
     const char *to, size_t ton, const char *status, const char *reason,
-    struct pxr_error *err)
+    int64_t due, struct pxr_error *err)
 {
-	const struct pxr_val *lv = pxr_rec_get(rec, N->f_locale);
-	const struct pxr_val *zv = pxr_rec_get(rec, N->f_tz);
 	const char *chn = pxr_channel_names[ch];
-	char loc[32] = "", zone[128];
-	struct pxr_tz *tz = N->tz;
+	const struct pxr_tmpl *t;
+	struct pxr_render r;
+	const char *used = NULL, *gap;
+	int64_t after;
 
-	/* Read the customer's fields before the output fields (which may
-	 * share their names, "locale") are set. */
-	if (!PXR_ISNULL(lv))
-		snprintf(loc, sizeof(loc), "%.*s", (int)(lv->n > 31 ? 31 :
-		    lv->n), lv->s);
-	if (!PXR_ISNULL(zv)) {
-		struct pxr_tz *z;
-
-		snprintf(zone, sizeof(zone), "%.*s", (int)(zv->n > 127 ? 127 :
-		    zv->n), zv->s);
-		if ((z = pxr_tz_get(zone)) != NULL)
-			tz = z;	/* an unknown zone: the default, never "anyway" */
-	}
 	set(rec, N->o_mid, N->mid.p, N->mid.len);
 	pxr_rec_setref(rec, N->o_ch, PXR_STR, chn, strlen(chn));
 	set(rec, N->o_to, to, ton);
 	/* Until a template is chosen, the customer's own locale. */
-	if (loc[0] != '\0')
-		pxr_rec_set(rec, N->o_locale, PXR_STR, loc, strlen(loc));
+	if (N->loc[0] != '\0')
+		pxr_rec_set(rec, N->o_locale, PXR_STR, N->loc, strlen(N->loc));
 	else
 		pxr_rec_setnull(rec, N->o_locale);
 	pxr_rec_setnull(rec, N->o_subj);
@@ -246,53 +371,56 @@ message(struct ntf *N, struct pxr_rec *rec, const struct how *h, int ch,
 	pxr_rec_setnull(rec, N->o_after);
 	pxr_rec_setref(rec, N->o_status, PXR_STR, status, strlen(status));
 	set(rec, N->o_reason, reason, reason != NULL ? strlen(reason) : 0);
-	if (strcmp(status, "suppressed") != 0) {
-		const struct pxr_tmpl *t;
-		struct pxr_render r;
-		const char *used = NULL;
-		int64_t after;
-
-		t = pxr_tmpls_get(&N->tmpls, h->tmpl, loc, chn, &used, err);
-		if (t == NULL)
-			return err->exit == PXR_EXIT_CONFIG ? -2 : -1;
-		r.rec = rec;
-		r.locale = used;
-		r.tz = tz;
-		r.currency = N->currency;
-		r.f_currency = N->f_ccur;
-		pxr_buf_reset(&N->subj);
-		pxr_buf_reset(&N->body);
-		if (pxr_tmpl_render(t, &r, ch == PXR_CH_EMAIL ? &N->subj : NULL,
-		    &N->body, err) < 0) {
-			char text[sizeof(err->text)];
-
-			snprintf(text, sizeof(text), "%s", err->text);
-			return pxr_error_set(err, PXR_EXIT_DATAERR,
-			    "template %s.%s.%s: %s", h->tmpl, used, chn, text);
-		}
-		pxr_rec_set(rec, N->o_locale, PXR_STR, used, strlen(used));
-		if (ch == PXR_CH_EMAIL)
-			pxr_rec_set(rec, N->o_subj, PXR_STR, N->subj.p != NULL ?
-			    N->subj.p : "", N->subj.len);
-		pxr_rec_set(rec, N->o_body, PXR_STR, N->body.p != NULL ?
-		    N->body.p : "", N->body.len);
-		if (ch == PXR_CH_SMS) {
-			int ucs2;
-
-			pxr_rec_setf(rec, N->o_seg, PXR_NUM, "%d",
-			    pxr_sms_segments(N->body.p != NULL ? N->body.p : "",
-			    N->body.len, &ucs2));
-		}
-		if ((after = after_quiet(N, ch, tz)) != 0) {
-			pxr_buf_reset(&N->tmp);
-			pxr_time_format(&N->tmp, after);
-			pxr_rec_set(rec, N->o_after, PXR_STR, N->tmp.p,
-			    N->tmp.len);
-			pxr_rec_setref(rec, N->o_status, PXR_STR, "deferred", 8);
-			pxr_rec_setref(rec, N->o_reason, PXR_STR, "quiet-hours",
-			    11);
-		}
+	if (strcmp(status, "suppressed") == 0)
+		goto emit;
+	t = pxr_tmpls_get(&N->tmpls, h->tmpl, N->loc, chn, &used, err);
+	if (t == NULL)
+		return err->exit == PXR_EXIT_CONFIG ? -2 : -1;
+	if ((gap = pxr_tmpl_missing(t, rec)) != NULL) {
+		pxr_rec_setref(rec, N->o_status, PXR_STR, "suppressed", 10);
+		pxr_rec_setf(rec, N->o_reason, PXR_STR, "missing-field %s",
+		    gap);
+		goto emit;
 	}
+	r.rec = rec;
+	r.locale = used;
+	r.tz = N->ctz;
+	r.currency = N->currency;
+	r.f_currency = N->f_ccur;
+	pxr_buf_reset(&N->subj);
+	pxr_buf_reset(&N->body);
+	if (pxr_tmpl_render(t, &r, ch == PXR_CH_EMAIL ? &N->subj : NULL,
+	    &N->body, err) < 0) {
+		char text[sizeof(err->text)];
+
+		snprintf(text, sizeof(text), "%s", err->text);
+		return pxr_error_set(err, PXR_EXIT_DATAERR,
+		    "template %s.%s.%s: %s", h->tmpl, used, chn, text);
+	}
+	pxr_rec_set(rec, N->o_locale, PXR_STR, used, strlen(used));
+	if (ch == PXR_CH_EMAIL)
+		pxr_rec_set(rec, N->o_subj, PXR_STR, N->subj.p != NULL ?
+		    N->subj.p : "", N->subj.len);
+	pxr_rec_set(rec, N->o_body, PXR_STR, N->body.p != NULL ?
+	    N->body.p : "", N->body.len);
+	if (ch == PXR_CH_SMS) {
+		int ucs2;
+
+		pxr_rec_setf(rec, N->o_seg, PXR_NUM, "%d",
+		    pxr_sms_segments(N->body.p != NULL ? N->body.p : "",
+		    N->body.len, &ucs2));
+	}
+	after = after_quiet(N, ch, N->ctz, due != 0 ? due : N->now);
+	if (after != N->now) {
+		pxr_buf_reset(&N->tmp);
+		pxr_time_format(&N->tmp, after);
+		pxr_rec_set(rec, N->o_after, PXR_STR, N->tmp.p, N->tmp.len);
+		pxr_rec_setref(rec, N->o_status, PXR_STR, "deferred", 8);
+		if (due == 0)
+			pxr_rec_setref(rec, N->o_reason, PXR_STR,
+			    "quiet-hours", 11);
+	}
+emit:
 	return pxr_mapper_emit(N->m, rec, err) < 0 ? -2 : 0;
 }
 
@@ -348,18 +476,58 @@ set_mid(struct ntf *N, int ch)
 	pxr_buf_adds(&N->mid, pxr_channel_names[ch]);
 }
 
+/* The row's customer's locale and zone into N, before any field is set. */
+static void
+customer(struct ntf *N, const struct pxr_rec *rec)
+{
+	const struct pxr_val *lv = pxr_rec_get(rec, N->f_locale);
+	const struct pxr_val *zv = pxr_rec_get(rec, N->f_tz);
+	struct pxr_tz *z;
+
+	N->loc[0] = '\0';
+	if (!PXR_ISNULL(lv))
+		snprintf(N->loc, sizeof(N->loc), "%.*s", (int)(lv->n > 31 ?
+		    31 : lv->n), lv->s);
+	N->ctz = N->tz;
+	if (!PXR_ISNULL(zv)) {
+		pxr_buf_reset(&N->tmp);
+		pxr_buf_add(&N->tmp, zv->s, zv->n);
+		/* An unknown zone: the default, never "send anyway". */
+		if ((z = pxr_tz_get(N->tmp.p)) != NULL)
+			N->ctz = z;
+	}
+}
+
+/* Was the incident compensated (issued now or before)? */
+static int
+paid(struct ntf *N, const struct pxr_rec *rec)
+{
+	const struct pxr_val *v = pxr_rec_get(rec, N->f_cstatus);
+
+	if (!PXR_ISNULL(v) && v->n > 0)
+		return (v->n == 6 && memcmp(v->s, "issued", 6) == 0) ||
+		    (v->n == 9 && memcmp(v->s, "duplicate", 9) == 0);
+	v = pxr_rec_get(rec, N->f_camount);
+	if (!PXR_ISNULL(v) && v->n > 0 && !(v->n == 1 && v->s[0] == '0'))
+		return 1;
+	v = pxr_rec_get(rec, N->f_ckind);
+	return !PXR_ISNULL(v) && v->n > 0;
+}
+
 static int
 ntf_map(struct pxr_mapper *m, struct pxr_rec *rec, struct pxr_error *err)
 {
 	struct ntf *N = m->state;
 	struct how h;
 	const struct pxr_val *iv, *cv, *a;
-	int have[PXR_NCH], chosen[PXR_NCH], i, first = -1, limited = 0,
-	    nchosen = 0, rc;
+	int have[PXR_NCH], chosen[PXR_NCH], sent[PXR_NCH], i, first = -1,
+	    nchosen = 0, nnew = 0, lim = 0, rc;
+	int64_t due = 0;
 	char *to;
 
 	if ((rc = how_of(N, rec, &h, err)) <= 0)
 		return rc;
+	customer(N, rec);
 	cv = pxr_rec_get(rec, N->f_cust);
 	iv = pxr_rec_get(rec, N->f_id);
 	pxr_buf_reset(&N->base);
@@ -384,39 +552,47 @@ ntf_map(struct pxr_mapper *m, struct pxr_rec *rec, struct pxr_error *err)
 	if (first < 0) {
 		set_mid(N, h.ch[0]);
 		return message(N, rec, &h, h.ch[0], NULL, 0, "suppressed",
-		    "no-address", err);
+		    "no-address", 0, err);
 	}
 	if (!has_consent(N, rec)) {
 		a = pxr_rec_get(rec, N->f_addr[h.ch[first]]);
 		set_mid(N, h.ch[first]);
 		return message(N, rec, &h, h.ch[first], a->s, a->n,
-		    "suppressed", "no-consent", err);
+		    "suppressed", "no-consent", 0, err);
 	}
 	for (i = 0; i < h.nch; i++)
-		if (have[i] && (h.all || nchosen == 0))
+		if (have[i] && (h.all || nchosen == 0)) {
+			set_mid(N, h.ch[i]);
+			sent[nchosen] = pxr_hmap_get(&N->sent, N->mid.p,
+			    N->mid.len) != NULL;
+			nnew += !sent[nchosen];
 			chosen[nchosen++] = h.ch[i];
-	/* The rate limit counts contacts (incidents), not channels. */
-	if (N->max_count > 0 && !h.transactional && !PXR_ISNULL(cv)) {
-		long *k = count_of(N, cv->s, cv->n);
-
-		if (*k >= N->max_count)
-			limited = 1;
-		else
-			(*k)++;
-	}
+		}
+	/*
+	 * The rate limit counts contacts (incidents), not channels, and
+	 * only messages handed over: not one already sent (the sent log
+	 * counts it).  A paid incident's message waits; it is never lost.
+	 */
+	if (N->max_count > 0 && !h.transactional && !PXR_ISNULL(cv) &&
+	    nnew > 0)
+		lim = slots_take(N, slots_of(N, cv->s, cv->n), paid(N, rec),
+		    &due);
 	for (i = 0, rc = 0; i < nchosen && rc == 0; i++) {
 		a = pxr_rec_get(rec, N->f_addr[chosen[i]]);
 		to = pxr_strndup(a->s, a->n);
 		set_mid(N, chosen[i]);
-		if (pxr_hmap_get(&N->sent, N->mid.p, N->mid.len) != NULL)
+		if (sent[i])
 			rc = message(N, rec, &h, chosen[i], to, a->n,
-			    "suppressed", "already-sent", err);
-		else if (limited)
+			    "suppressed", "already-sent", 0, err);
+		else if (lim < 0)
 			rc = message(N, rec, &h, chosen[i], to, a->n,
-			    "suppressed", "rate-limit", err);
+			    "suppressed", "rate-limit", 0, err);
+		else if (lim > 0)
+			rc = message(N, rec, &h, chosen[i], to, a->n,
+			    "deferred", "rate-limit", due, err);
 		else
 			rc = message(N, rec, &h, chosen[i], to, a->n, "ready",
-			    NULL, err);
+			    NULL, 0, err);
 		free(to);
 	}
 	return rc;
@@ -430,7 +606,7 @@ ntf_free(void *p)
 	if (N == NULL)
 		return;
 	pxr_hmap_fini(&N->sent, NULL);
-	pxr_hmap_fini(&N->count, free);
+	pxr_hmap_fini(&N->slots, slots_free);
 	if (N->sch != NULL)
 		pxr_tmpls_fini(&N->tmpls);
 	pxr_buf_free(&N->subj);
@@ -459,6 +635,7 @@ pxr_notify_new(const struct pxr_notify_opts *o, struct pxr_rules *R,
 	}
 	N = pxr_calloc(1, sizeof(*N));
 	N->R = R;
+	N->o = o;
 	N->now = o->now;
 	N->sentlog = o->sentlog;
 	for (i = 0; i < PXR_NCH; i++) {

@@ -31,13 +31,19 @@ struct pxr_notify_opts {
 	const char *currency;	/* default currency of money */
 	const char *locale;	/* default locale of templates */
 	struct pxr_tz *tz;	/* default zone (ad hoc; else the file's) */
+	/* Input fields renamed before the stage adds its own: */
+	const char *const *rename_from;	/* borrowed, nrename each */
+	const char *const *rename_to;
+	size_t	 nrename;
 };
 
 /*
  * The notify stage: for each incident of a rule with notify (or every
  * row of an ad-hoc campaign), the message row(s) of pxr-notify(1): the
  * channel, the template in the customer's locale, consent, quiet hours,
- * the rate limit and the sent log.  R is borrowed (must outlive the
+ * the rate limit and the sent log.  An input field of the name of a
+ * field the stage writes (status, reason, ...) is refused at bind (exit
+ * 65) unless renamed.  R is borrowed (must outlive the
  * mapper) and NULL for an ad-hoc campaign.  The sent log is read here,
  * under its lock.  new; NULL and err (a bad sent log, a lock timeout,
  * options that do not go together).

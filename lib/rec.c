@@ -148,6 +148,18 @@ pxr_schema_nvisible(const struct pxr_schema *s)
 	return s->norder;
 }
 
+int
+pxr_schema_rename(struct pxr_schema *s, size_t k, const char *name, size_t n)
+{
+	if (pxr_schema_find(s, name, n) != PXR_NOFIELD)
+		return -1;
+	free(s->names[k]);
+	s->names[k] = pxr_strndup(name, n);
+	s->nslots /= 2;		/* rehash doubles: the same size again */
+	rehash(s);
+	return 0;
+}
+
 void
 pxr_rec_init(struct pxr_rec *r, struct pxr_schema *sch)
 {

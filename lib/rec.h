@@ -58,6 +58,12 @@ size_t	 pxr_schema_ref(struct pxr_schema *, const char *, size_t);
 size_t	 pxr_schema_add(struct pxr_schema *, const char *, size_t);
 /* Number of visible names. */
 size_t	 pxr_schema_nvisible(const struct pxr_schema *);
+/*
+ * Rename field k to name (n bytes, copied): 0, or -1 when another field
+ * has that name.  Indices stay; records read before keep their values.
+ */
+int	 pxr_schema_rename(struct pxr_schema *, size_t k, const char *,
+	    size_t n);
 
 /*
  * A record: one value per schema index.  Values point into the record's

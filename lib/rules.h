@@ -118,6 +118,9 @@ struct pxr_notify_cfg {
 	struct pxr_quiet quiet[PXR_NCH];
 	long	 max_count;	/* max_per_customer.count; 0: no limit */
 	int64_t	 max_period;	/* max_per_customer.period, µs */
+	char	**rename_from;	/* rename: input fields pxr-notify renames */
+	char	**rename_to;	/* before it adds its own (status, ...) */
+	size_t	 nrename;
 };
 
 /* The fan section (pxr-fan(1)); NULL in struct pxr_rules without one. */

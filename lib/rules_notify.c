@@ -12,7 +12,8 @@
 static const struct mdef notify_defs[] = {
 	{ "templates", J_STR, 0 }, { "fields", J_OBJ, 0 },
 	{ "from", J_OBJ, 0 }, { "quiet_hours", J_OBJ, 0 },
-	{ "max_per_customer", J_OBJ, 0 }, { NULL, 0, 0 }
+	{ "max_per_customer", J_OBJ, 0 }, { "rename", J_MAP, 0 },
+	{ NULL, 0, 0 }
 };
 static const struct mdef fields_defs[] = {
 	{ "email", J_STR, 0 }, { "sms", J_STR, 0 }, { "push", J_STR, 0 },
@@ -201,6 +202,29 @@ load_quiet(struct ld *L, json_t *x)
 	}
 }
 
+/* rename: { "OLD": "NEW", ... }, each a string. */
+static void
+load_rename(struct ld *L, json_t *x)
+{
+	struct pxr_notify_cfg *N = &L->r->notify;
+	const char *k;
+	json_t *y;
+	char sub[200];
+
+	N->rename_from = pxr_calloc(json_object_size(x) + 1, sizeof(char *));
+	N->rename_to = pxr_calloc(json_object_size(x) + 1, sizeof(char *));
+	json_object_foreach(x, k, y) {
+		snprintf(sub, sizeof(sub), "notify.rename.%s", k);
+		if (!json_is_string(y) || json_string_length(y) == 0) {
+			ERR(L, sub, "wrong-type", "%s: expected the new name "
+			    "of the field (a string)", sub);
+			continue;
+		}
+		N->rename_from[N->nrename] = pxr_strdup(k);
+		N->rename_to[N->nrename++] = pxr_strdup(json_string_value(y));
+	}
+}
+
 void
 pxr_rl_load_notify(struct ld *L, json_t *v)
 {
@@ -241,6 +265,8 @@ pxr_rl_load_notify(struct ld *L, json_t *v)
 		N->max_count = (long)json_integer_value(y);
 	if ((x = pxr_rl_get(v, "quiet_hours", J_OBJ)) != NULL)
 		load_quiet(L, x);
+	if ((x = pxr_rl_get(v, "rename", J_MAP)) != NULL)
+		load_rename(L, x);
 }
 
 void
@@ -295,6 +321,7 @@ void
 pxr_rl_free_sections(struct pxr_rules *R)
 {
 	struct pxr_notify_cfg *N = &R->notify;
+	size_t i;
 	int c;
 
 	free(N->templates);
@@ -306,6 +333,12 @@ pxr_rl_free_sections(struct pxr_rules *R)
 	free(N->f_tz);
 	free(N->f_consent);
 	free(N->f_name);
+	for (i = 0; i < N->nrename; i++) {
+		free(N->rename_from[i]);
+		free(N->rename_to[i]);
+	}
+	free(N->rename_from);
+	free(N->rename_to);
 	if (R->fan != NULL) {
 		pxr_expr_free(R->fan->when);
 		pxr_expr_free(R->fan->score);

@@ -611,6 +611,36 @@ render_pieces(const struct piece *p, size_t n, const struct pxr_render *r,
 	return 0;
 }
 
+/* The first placeholder of p[n] without a value or a default, or NULL. */
+static const char *
+missing(const struct piece *p, size_t n, const struct pxr_rec *rec)
+{
+	const struct pxr_val *fv;
+	size_t i, j;
+
+	for (i = 0; i < n; i++) {
+		if (p[i].field == NULL)
+			continue;
+		fv = pxr_rec_get(rec, p[i].col);
+		if (!PXR_ISNULL(fv) && !(fv->t == PXR_STR && fv->n == 0))
+			continue;
+		for (j = 0; j < p[i].nfilters; j++)
+			if (p[i].filters[j].kind == F_DEFAULT)
+				break;
+		if (j == p[i].nfilters)
+			return p[i].field;
+	}
+	return NULL;
+}
+
+const char *
+pxr_tmpl_missing(const struct pxr_tmpl *t, const struct pxr_rec *rec)
+{
+	const char *f = missing(t->subj, t->nsubj, rec);
+
+	return f != NULL ? f : missing(t->body, t->nbody, rec);
+}
+
 int
 pxr_tmpl_render(const struct pxr_tmpl *t, const struct pxr_render *r,
     struct pxr_buf *subject, struct pxr_buf *body, struct pxr_error *err)

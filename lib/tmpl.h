@@ -82,6 +82,13 @@ struct pxr_render {
 	size_t	 f_currency;	/* index of comp_currency, or PXR_NOFIELD */
 };
 
+/*
+ * The field of the first placeholder (subject first) that has no value
+ * in rec (absent, null or empty) and no default filter, or NULL when
+ * every placeholder has one; borrowed from the template.  A message
+ * with such a gap is not sent (pxr-notify: suppressed missing-field).
+ */
+const char *pxr_tmpl_missing(const struct pxr_tmpl *, const struct pxr_rec *);
 /* Render into subject (e-mail; may be NULL) and body; -1 with err. */
 int	 pxr_tmpl_render(const struct pxr_tmpl *, const struct pxr_render *,
 	    struct pxr_buf *subject, struct pxr_buf *body, struct pxr_error *);
