@@ -668,6 +668,8 @@ pxr_rules_bind(struct pxr_rules *R, struct pxr_schema *s)
 		bindx(r->measure, s);
 		for (j = 0; j < r->nkey; j++)
 			bindx(r->key[j], s);
+		for (j = 0; j < r->nsubject; j++)
+			bindx(r->subject[j], s);
 		if (r->group != NULL)
 			for (j = 0; j < r->group->nby; j++)
 				bindx(r->group->by[j], s);

@@ -158,6 +158,8 @@ struct pxr_rule {
 	size_t	 ninhibits;
 	struct pxr_comp *comp;
 	size_t	 ncomp;
+	struct pxr_expr **subject;	/* what is compensated; none: the incident */
+	size_t	 nsubject;
 	struct pxr_rnotify *notify;
 	int	 key_is_str;	/* "key": "a" rather than ["a"] (for paths) */
 };

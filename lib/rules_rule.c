@@ -13,7 +13,7 @@ static const struct mdef rule_defs[] = {
 	{ "at", J_EXPR, 0 }, { "measure", J_EXPR, 0 }, { "unit", J_STR, 0 },
 	{ "tiers", J_ARR, 0 }, { "group", J_OBJ, 0 },
 	{ "inhibits", J_STRARR, 0 }, { "compensation", J_ARR, 0 },
-	{ "notify", J_OBJ, 0 }, { NULL, 0, 0 }
+	{ "subject", J_EXPRARR, 0 }, { "notify", J_OBJ, 0 }, { NULL, 0, 0 }
 };
 static const struct mdef tier_defs[] = {
 	{ "name", J_STR, 1 }, { "min", J_NUM, 0 }, { "above", J_NUM, 0 },
@@ -132,6 +132,33 @@ percent_bp(struct ld *L, const char *path, json_t *v, int64_t *bp)
 	}
 	*bp = (int64_t)llround(x);
 	return 0;
+}
+
+
+/* The expressions of v (one string, or a list of them) at path.name. */
+static struct pxr_expr **
+expr_list(struct ld *L, const char *path, const char *name, json_t *v,
+    size_t *n)
+{
+	struct pxr_expr **e;
+	char sub[96];
+	json_t *x;
+	size_t i;
+
+	if (json_is_string(v)) {
+		*n = 1;
+		e = pxr_calloc(2, sizeof(*e));
+		snprintf(sub, sizeof(sub), "%s.%s", path, name);
+		e[0] = pxr_rl_compile(L, sub, v);
+		return e;
+	}
+	*n = json_array_size(v);
+	e = pxr_calloc(*n + 1, sizeof(*e));
+	json_array_foreach(v, i, x) {
+		snprintf(sub, sizeof(sub), "%s.%s[%zu]", path, name, i);
+		e[i] = pxr_rl_compile(L, sub, x);
+	}
+	return e;
 }
 
 static void
@@ -263,22 +290,11 @@ pxr_rl_load_rule(struct ld *L, struct pxr_rule *r, json_t *o, size_t idx)
 	REXPR("measure", measure)
 #undef REXPR
 	if ((v = pxr_rl_get(o, "key", J_EXPRARR)) != NULL) {
-		if (json_is_string(v)) {
-			r->key_is_str = 1;
-			r->nkey = 1;
-			r->key = pxr_calloc(1, sizeof(*r->key));
-			snprintf(sub, sizeof(sub), "%s.key", r->path);
-			r->key[0] = pxr_rl_compile(L, sub, v);
-		} else {
-			r->nkey = json_array_size(v);
-			r->key = pxr_calloc(r->nkey + 1, sizeof(*r->key));
-			json_array_foreach(v, i, x) {
-				snprintf(sub, sizeof(sub), "%s.key[%zu]",
-				    r->path, i);
-				r->key[i] = pxr_rl_compile(L, sub, x);
-			}
-		}
+		r->key_is_str = json_is_string(v);
+		r->key = expr_list(L, r->path, "key", v, &r->nkey);
 	}
+	if ((v = pxr_rl_get(o, "subject", J_EXPRARR)) != NULL)
+		r->subject = expr_list(L, r->path, "subject", v, &r->nsubject);
 	if ((v = pxr_rl_get(o, "tiers", J_ARR)) != NULL)
 		load_tiers(L, r, v, r->path);
 	if ((v = pxr_rl_get(o, "group", J_OBJ)) != NULL) {
@@ -366,6 +382,9 @@ pxr_rl_free_rule(struct pxr_rule *r)
 	for (i = 0; i < r->nkey; i++)
 		pxr_expr_free(r->key[i]);
 	free(r->key);
+	for (i = 0; i < r->nsubject; i++)
+		pxr_expr_free(r->subject[i]);
+	free(r->subject);
 	for (i = 0; i < r->ntiers; i++)
 		free(r->tiers[i].name);
 	free(r->tiers);
