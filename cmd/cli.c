@@ -246,6 +246,14 @@ pxr_cli_exit(struct pxr_cli *c, int status)
 	int failed = 0;
 
 	pxr_error_clear(&e);
+	/* A quarantine file of side inputs (pxr_cli_run closes its own). */
+	if (c->q != NULL) {
+		struct pxr_quarantine *q = c->q;
+
+		c->q = NULL;
+		if (pxr_quarantine_close(q, &e) < 0)
+			pxr_cli_die(c, &e);
+	}
 	if (c->w != NULL && pxr_writer_flush(c->w, &e) < 0)
 		failed = 1;
 	if (!failed && (fflush(stdout) != 0 || ferror(stdout)))
@@ -415,6 +423,7 @@ pxr_cli_run(struct pxr_cli *c, struct pxr_stage *st, int nfiles, char **files)
 	if (c->q != NULL) {
 		if (pxr_quarantine_close(c->q, &c->err) < 0)
 			pxr_cli_die(c, &c->err);
+		c->q = NULL;
 		pxr_cli_warn(c, "%llu bad record%s written to %s",
 		    (unsigned long long)c->nbad, c->nbad == 1 ? "" : "s",
 		    c->qpath);
@@ -509,6 +518,60 @@ pxr_cli_run_mapper(struct pxr_cli *c, struct pxr_mapper *m, int nfiles,
 	m->sayer.arg = c;
 	m->explain = c->explain;
 	pxr_cli_run(c, &st, nfiles, files);
+}
+
+struct pxr_sidein *
+pxr_cli_sidein(struct pxr_cli *c, const char *path, struct pxr_schema *sch)
+{
+	struct pxr_sidein_opts o;
+	struct pxr_sidein *s;
+
+	memset(&o, 0, sizeof(o));
+	o.onerr = c->onerr;
+	o.qpath = c->qpath;
+	o.q = &c->q;
+	o.ropts.max_record = c->max_record;
+	o.sayer.say = mapper_say;
+	o.sayer.arg = c;
+	if ((s = pxr_sidein_open(path, &o, sch, &c->err)) == NULL)
+		pxr_cli_die(c, &c->err);
+	return s;
+}
+
+int
+pxr_cli_sidein_next(struct pxr_cli *c, struct pxr_sidein *s,
+    struct pxr_rec *rec)
+{
+	int rc = pxr_sidein_next(s, rec, &c->err);
+
+	if (rc < 0)
+		pxr_cli_die(c, &c->err);
+	return rc;
+}
+
+void
+pxr_cli_sidein_bad(struct pxr_cli *c, struct pxr_sidein *s,
+    const struct pxr_rec *rec)
+{
+	if (pxr_sidein_bad(s, rec, &c->err) < 0)
+		pxr_cli_die(c, &c->err);
+}
+
+void
+pxr_cli_sidein_close(struct pxr_cli *c, struct pxr_sidein *s)
+{
+	uint64_t n = pxr_sidein_nbad(s);
+
+	if (n > 0 && c->onerr == PXR_ONERR_QUARANTINE)
+		pxr_cli_warn(c, "%s: %llu bad record%s written to %s",
+		    pxr_sidein_name(s), (unsigned long long)n, n == 1 ? "" :
+		    "s", c->qpath);
+	else if (n > 0)
+		pxr_cli_warn(c, "%s: %llu bad record%s skipped",
+		    pxr_sidein_name(s), (unsigned long long)n, n == 1 ? "" :
+		    "s");
+	c->nbad += n;
+	pxr_sidein_close(s);
 }
 
 struct pxr_rules *

@@ -11,15 +11,10 @@
 
 #include "error.h"
 #include "rec.h"
+#include "sidein.h"
 #include "stage.h"
 #include "stream.h"
 #include "time.h"
-
-enum {
-	PXR_ONERR_FAIL = 0,
-	PXR_ONERR_SKIP,
-	PXR_ONERR_QUARANTINE
-};
 
 /* Long-only option codes of the common options. */
 enum {
@@ -138,6 +133,22 @@ void	 pxr_cli_run(struct pxr_cli *, struct pxr_stage *, int nfiles,
  */
 void	 pxr_cli_run_mapper(struct pxr_cli *, struct pxr_mapper *, int nfiles,
 	    char **files) __attribute__((noreturn));
+/*
+ * Open a side input (a ledger, a sent log, complaints, incidents) read
+ * under the command's --on-error: its bad records stop the command (65,
+ * with the file and line), are skipped with a warning, or go to the
+ * quarantine file.  Exits 66 when it cannot be opened.  new.
+ */
+struct pxr_sidein *pxr_cli_sidein(struct pxr_cli *, const char *path,
+	    struct pxr_schema *);
+/* Its next good record into rec: 1, or 0 at the end; exits on a stop. */
+int	 pxr_cli_sidein_next(struct pxr_cli *, struct pxr_sidein *,
+	    struct pxr_rec *);
+/* A record the command finds bad (c->err says why), per --on-error. */
+void	 pxr_cli_sidein_bad(struct pxr_cli *, struct pxr_sidein *,
+	    const struct pxr_rec *);
+/* Close it, saying how many bad records were skipped or kept aside. */
+void	 pxr_cli_sidein_close(struct pxr_cli *, struct pxr_sidein *);
 /* Write rec to the output; 0, -1 (record cannot be written), -2 fatal. */
 int	 pxr_cli_emit(struct pxr_cli *, const struct pxr_rec *);
 /* Print err as "prog: file:line: text" and exit with its status. */

@@ -6,6 +6,7 @@
 #include <jansson.h>
 
 #include "cli.h"
+#include "fields.h"
 #include "rules.h"
 
 static const char usage[] =
@@ -47,27 +48,20 @@ count_of(const struct counts *k, const char *rule)
 static void
 read_incidents(struct pxr_cli *c, const char *path, struct counts *k)
 {
-	struct pxr_reader_opts o;
 	struct pxr_schema *sch = pxr_schema_new();
-	struct pxr_reader *rd;
+	struct pxr_sidein *in;
 	struct pxr_rec rec;
 	size_t fr, fi, i;
-	int rc;
 	char **seen = NULL;
 	size_t nseen = 0, capseen = 0;
 
-	memset(&o, 0, sizeof(o));
-	if ((rd = pxr_reader_open(path, &o, sch, &c->err)) == NULL)
-		pxr_cli_die(c, &c->err);
+	in = pxr_cli_sidein(c, path, sch);
 	pxr_rec_init(&rec, sch);
-	fr = pxr_schema_ref(sch, "rule", 4);
-	fi = pxr_schema_ref(sch, "incident_id", 11);
-	while ((rc = pxr_reader_next(rd, &rec, &c->err)) != 0) {
+	fr = pxr_field_ref(sch, PXR_F_RULE);
+	fi = pxr_field_ref(sch, PXR_F_INCIDENT_ID);
+	while (pxr_cli_sidein_next(c, in, &rec) != 0) {
 		const struct pxr_val *rv, *iv;
 
-		if (rc < 0)
-			pxr_cli_die(c, &c->err);
-		pxr_rec_fit(&rec);
 		rv = pxr_rec_get(&rec, fr);
 		iv = pxr_rec_get(&rec, fi);
 		if (PXR_ISNULL(rv))
@@ -102,7 +96,7 @@ read_incidents(struct pxr_cli *c, const char *path, struct counts *k)
 		free(seen[i]);
 	free(seen);
 	pxr_rec_fini(&rec);
-	pxr_reader_close(rd);
+	pxr_cli_sidein_close(c, in);
 	pxr_schema_free(sch);
 }
 

@@ -162,33 +162,20 @@ status_rank(const char *s)
 static void
 read_input(struct pxr_cli *c, const char *path, int is_complaints)
 {
-	struct pxr_reader_opts o;
 	struct pxr_schema *sch = pxr_schema_new();
-	struct pxr_reader *rd;
+	struct pxr_sidein *in;
 	struct pxr_rec rec;
 	size_t f_id, f_rule, f_phase, f_tier, f_cust, f_at, f_kind, f_amt,
 	    f_cur, f_cstat, f_mid, f_ch, f_loc, f_status, f_sent, f_lkind,
 	    f_lamt, f_lcur, f_issued, f_compl;
-	int rc, first = 1, is_ledger = 0, is_msg = 0;
+	int first = 1, is_ledger = 0, is_msg = 0;
 
-	memset(&o, 0, sizeof(o));
-	if ((rd = pxr_reader_open(path, &o, sch, &c->err)) == NULL)
-		pxr_cli_die(c, &c->err);
+	in = pxr_cli_sidein(c, path, sch);
 	pxr_rec_init(&rec, sch);
-	while ((rc = pxr_reader_next(rd, &rec, &c->err)) != 0) {
+	while (pxr_cli_sidein_next(c, in, &rec) != 0) {
 		const char *id, *mid;
 		struct item *it;
 
-		if (rc == -2)
-			pxr_cli_die(c, &c->err);
-		if (rc < 0) {
-			char buf[1200];
-
-			pxr_cli_warn(c, "%s (skipped)", pxr_error_str(&c->err,
-			    buf, sizeof(buf)));
-			continue;
-		}
-		pxr_rec_fit(&rec);
 		if (first) {
 			first = 0;
 #define F(name) pxr_schema_find(sch, name, strlen(name))
@@ -208,10 +195,11 @@ read_input(struct pxr_cli *c, const char *path, int is_complaints)
 			is_msg = f_mid != PXR_NOFIELD && f_ch != PXR_NOFIELD;
 			if (is_complaints && (f_cust == PXR_NOFIELD ||
 			    f_compl == PXR_NOFIELD)) {
-				fprintf(stderr, "pxr-report: %s: a complaints "
-				    "export needs customer_id and "
-				    "complained_at\n", path);
-				exit(PXR_EXIT_DATAERR);
+				pxr_error_set(&c->err, PXR_EXIT_DATAERR,
+				    "a complaints export needs customer_id "
+				    "and complained_at");
+				pxr_error_at(&c->err, path, 0);
+				pxr_cli_die(c, &c->err);
 			}
 		}
 		if (is_complaints) {
@@ -283,7 +271,7 @@ read_input(struct pxr_cli *c, const char *path, int is_complaints)
 		}
 	}
 	pxr_rec_fini(&rec);
-	pxr_reader_close(rd);
+	pxr_cli_sidein_close(c, in);
 	pxr_schema_free(sch);
 }
 
