@@ -1,0 +1,139 @@
+/*
+ * report_csv.c: the report as one CSV table (section, name, currency,
+ * count, sum_minor, mean_minor, max_minor, value), made for spreadsheets:
+ * every text that a spreadsheet would run as a formula is quoted away.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_int.h"
+#include "stream.h"
+
+/* Append s (NULL: empty) as a CSV field, a formula guarded by a quote. */
+static void
+field(struct pxr_buf *b, const char *s)
+{
+	if (s == NULL)
+		return;
+	if (s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL) {
+		struct pxr_buf g = { 0 };
+
+		pxr_buf_addc(&g, '\'');
+		pxr_buf_adds(&g, s);
+		pxr_csv_field(b, g.p, g.len);
+		pxr_buf_free(&g);
+	} else
+		pxr_csv_field(b, s, strlen(s));
+}
+
+/* One line: section, name, currency, then the rest as given. */
+static void
+line(FILE *fp, struct pxr_buf *b, const char *section, const char *name,
+    const char *cur, const char *rest)
+{
+	pxr_buf_reset(b);
+	field(b, section);
+	pxr_buf_addc(b, ',');
+	field(b, name);
+	pxr_buf_addc(b, ',');
+	field(b, cur);
+	pxr_buf_addc(b, ',');
+	pxr_buf_adds(b, rest);
+	fprintf(fp, "%s\n", b->p);
+}
+
+/* A count line, the measure named in value (may be NULL). */
+static void
+count(FILE *fp, struct pxr_buf *b, struct pxr_buf *r, const char *section,
+    const char *name, long n, const char *what)
+{
+	pxr_buf_reset(r);
+	pxr_buf_printf(r, "%ld,,,,", n);
+	field(r, what);
+	line(fp, b, section, name, NULL, r->p);
+}
+
+static void
+money(FILE *fp, struct pxr_buf *b, struct pxr_buf *r, const char *section,
+    const char *name, const struct rp_row *x, int stats, const char *what)
+{
+	pxr_buf_reset(r);
+	pxr_buf_printf(r, "%ld,%lld,", x->count, (long long)x->sum);
+	if (stats)
+		pxr_buf_printf(r, "%lld,%lld,", (long long)rp_mean(x),
+		    (long long)x->max);
+	else
+		pxr_buf_adds(r, ",,");
+	field(r, what);
+	line(fp, b, section, name, x->cur, r->p);
+}
+
+int
+rp_write_csv(const struct pxr_report *R, FILE *fp)
+{
+	struct pxr_buf b = { 0 }, r = { 0 };
+	size_t i, j;
+
+	fprintf(fp, "section,name,currency,count,sum_minor,mean_minor,"
+	    "max_minor,value\n");
+	pxr_buf_adds(&r, ",,,,");
+	field(&r, R->title);
+	line(fp, &b, "title", NULL, NULL, r.p);
+	count(fp, &b, &r, "totals", "incidents", (long)R->ninc, NULL);
+	count(fp, &b, &r, "totals", "customers", R->customers, NULL);
+	count(fp, &b, &r, "totals", "compensations", R->t[RP_MONEY_T].total,
+	    NULL);
+	count(fp, &b, &r, "totals", "gestures", R->t[RP_GESTURES].total, NULL);
+	count(fp, &b, &r, "totals", "messages", (long)R->nmsg, NULL);
+	count(fp, &b, &r, "totals", "messages_sent", R->sent, NULL);
+	for (j = 0; j < R->nmoney; j++)
+		money(fp, &b, &r, "totals", "paid", &R->money[j], 0, NULL);
+	for (i = 0; i < RP_NTABLES; i++) {
+		const struct rp_table *t = &R->t[i];
+
+		for (j = 0; j < t->n; j++) {
+			if (t->kind == RP_MONEY)
+				money(fp, &b, &r, t->id, t->r[j].name, &t->r[j],
+				    1, NULL);
+			else
+				count(fp, &b, &r, t->id, t->r[j].name,
+				    t->r[j].count, NULL);
+		}
+		if (t->kind == RP_COUNT && t->n > 0)
+			count(fp, &b, &r, t->id, "(total)", t->total, NULL);
+	}
+	for (i = 0; i < R->nnights; i++) {
+		const struct rp_night *n = &R->nights[i];
+
+		count(fp, &b, &r, "by-night", n->date, n->incidents,
+		    "incidents");
+		count(fp, &b, &r, "by-night", n->date, n->comps,
+		    "compensations");
+		count(fp, &b, &r, "by-night", n->date, n->gestures,
+		    "gestures");
+		count(fp, &b, &r, "by-night", n->date, n->sent, "sent");
+		for (j = 0; j < n->nmoney; j++)
+			money(fp, &b, &r, "by-night", n->date, &n->money[j], 0,
+			    "paid");
+	}
+	if (R->have_complaints) {
+		count(fp, &b, &r, "first-contact", "incidents", R->fc_incidents,
+		    NULL);
+		count(fp, &b, &r, "first-contact", "first", R->fc_good, NULL);
+		pxr_buf_reset(&r);
+		pxr_buf_printf(&r, ",,,,%.1f", rp_fc_rate(R));
+		line(fp, &b, "first-contact", "rate_percent", NULL, r.p);
+		count(fp, &b, &r, "first-contact", "complained_untold",
+		    R->fc_untold, NULL);
+		count(fp, &b, &r, "first-contact",
+		    "complaints_without_incident", R->fc_orphans, NULL);
+	} else {
+		pxr_buf_reset(&r);
+		pxr_buf_adds(&r, ",,,,");
+		field(&r, rp_fc_absent);
+		line(fp, &b, "first-contact", "absent", NULL, r.p);
+	}
+	pxr_buf_free(&b);
+	pxr_buf_free(&r);
+	return 0;
+}

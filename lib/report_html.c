@@ -1,0 +1,179 @@
+/*
+ * report_html.c: the report as one self-contained page: the totals and
+ * the first-contact rate first, then every table with its chart, then
+ * the nights.  Every value from the data is escaped.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_int.h"
+#include "stream.h"
+
+static void
+esc(FILE *fp, const char *s)
+{
+	pxr_xml_escape(fp, s != NULL ? s : "-");
+}
+
+/* A cell of money, right-aligned. */
+static void
+money_td(FILE *fp, const struct pxr_report *R, int64_t v, const char *cur)
+{
+	struct pxr_buf b = { 0 };
+
+	rp_money(R, &b, v, cur);
+	fprintf(fp, "<td class=\"n\">");
+	esc(fp, b.p);
+	fprintf(fp, "</td>");
+	pxr_buf_free(&b);
+}
+
+static void
+paid(FILE *fp, const struct pxr_report *R, const struct rp_row *r, size_t n)
+{
+	struct pxr_buf b = { 0 };
+	size_t i;
+
+	pxr_buf_adds(&b, n == 0 ? "-" : "");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			pxr_buf_adds(&b, ", ");
+		rp_money(R, &b, r[i].sum, r[i].cur);
+	}
+	esc(fp, b.p);
+	pxr_buf_free(&b);
+}
+
+static void
+totals(FILE *fp, const struct pxr_report *R)
+{
+	size_t i;
+
+	fprintf(fp, "<h2>Totals</h2>\n<table id=\"totals\">\n"
+	    "<tr><td>incidents</td><td class=\"n\">%zu</td></tr>\n"
+	    "<tr><td>customers with an incident</td><td class=\"n\">%ld</td>"
+	    "</tr>\n<tr><td>compensations in money</td><td class=\"n\">%ld"
+	    "</td></tr>\n<tr><td>gestures (no money)</td><td class=\"n\">%ld"
+	    "</td></tr>\n<tr><td>messages sent</td><td class=\"n\">%ld of %zu"
+	    "</td></tr>\n", R->ninc, R->customers, R->t[RP_MONEY_T].total,
+	    R->t[RP_GESTURES].total, R->sent, R->nmsg);
+	for (i = 0; i < R->nmoney; i++) {
+		fprintf(fp, "<tr><td>paid in ");
+		esc(fp, R->money[i].cur);
+		fprintf(fp, " (%ld)</td>", R->money[i].count);
+		money_td(fp, R, R->money[i].sum, R->money[i].cur);
+		fprintf(fp, "</tr>\n");
+	}
+	fprintf(fp, "</table>\n");
+}
+
+static void
+table(FILE *fp, const struct pxr_report *R, const struct rp_table *t)
+{
+	size_t j;
+
+	fprintf(fp, "<h2>");
+	esc(fp, t->title);
+	fprintf(fp, "</h2>\n");
+	if (t->n == 0) {
+		fprintf(fp, "<p>(none)</p>\n");
+		return;
+	}
+	rp_svg_chart(fp, R, t, 0, 1);
+	fprintf(fp, "<table>\n<tr><th>");
+	esc(fp, t->col);
+	fprintf(fp, "</th>%s</tr>\n", t->kind == RP_MONEY ? "<th>currency</th>"
+	    "<th>count</th><th>sum</th><th>mean</th><th>max</th>" :
+	    "<th>count</th>");
+	for (j = 0; j < t->n; j++) {
+		const struct rp_row *r = &t->r[j];
+
+		fprintf(fp, "<tr><td>");
+		esc(fp, r->name);
+		fprintf(fp, "</td>");
+		if (t->kind == RP_MONEY) {
+			fprintf(fp, "<td>");
+			esc(fp, r->cur);
+			fprintf(fp, "</td><td class=\"n\">%ld</td>", r->count);
+			money_td(fp, R, r->sum, r->cur);
+			money_td(fp, R, rp_mean(r), r->cur);
+			money_td(fp, R, r->max, r->cur);
+		} else
+			fprintf(fp, "<td class=\"n\">%ld</td>", r->count);
+		fprintf(fp, "</tr>\n");
+	}
+	if (t->kind == RP_MONEY)
+		for (j = 0; j < R->nmoney; j++) {
+			fprintf(fp, "<tr class=\"total\"><td>total</td><td>");
+			esc(fp, R->money[j].cur);
+			fprintf(fp, "</td><td class=\"n\">%ld</td>",
+			    R->money[j].count);
+			money_td(fp, R, R->money[j].sum, R->money[j].cur);
+			fprintf(fp, "<td></td><td></td></tr>\n");
+		}
+	else
+		fprintf(fp, "<tr class=\"total\"><td>total</td><td class=\"n\">"
+		    "%ld</td></tr>\n", t->total);
+	fprintf(fp, "</table>\n");
+}
+
+static void
+nights(FILE *fp, const struct pxr_report *R)
+{
+	size_t i;
+
+	fprintf(fp, "<h2>By night</h2>\n");
+	if (R->nnights == 0) {
+		fprintf(fp, "<p>(none)</p>\n");
+		return;
+	}
+	fprintf(fp, "<table id=\"by-night\">\n<tr><th>night</th><th>incidents"
+	    "</th><th>compensations</th><th>gestures</th><th>sent</th>"
+	    "<th>paid</th></tr>\n");
+	for (i = 0; i < R->nnights; i++) {
+		const struct rp_night *n = &R->nights[i];
+
+		fprintf(fp, "<tr><td>%s</td><td class=\"n\">%ld</td>"
+		    "<td class=\"n\">%ld</td><td class=\"n\">%ld</td>"
+		    "<td class=\"n\">%ld</td><td class=\"n\">", n->date,
+		    n->incidents, n->comps, n->gestures, n->sent);
+		paid(fp, R, n->money, n->nmoney);
+		fprintf(fp, "</td></tr>\n");
+	}
+	fprintf(fp, "</table>\n");
+}
+
+int
+rp_write_html(const struct pxr_report *R, FILE *fp)
+{
+	size_t i;
+
+	fprintf(fp, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta "
+	    "charset=\"utf-8\">\n<title>");
+	esc(fp, R->title);
+	fprintf(fp, "</title>\n<style>\nbody { font-family: sans-serif; "
+	    "margin: 2em; }\ntable { border-collapse: collapse; "
+	    "margin-bottom: 1em; }\ntd, th { border: 1px solid #ccc; "
+	    "padding: 2px 8px; }\ntd.n { text-align: right; }\n"
+	    "tr.total td { font-weight: bold; }\n</style>\n</head>\n<body>\n"
+	    "<h1>");
+	esc(fp, R->title);
+	fprintf(fp, "</h1>\n");
+	if (R->have_complaints)
+		fprintf(fp, "<p id=\"first-contact\">First-contact rate: "
+		    "<strong>%.1f %%</strong> of %ld incidents; %ld "
+		    "customers complained before we told them; %ld "
+		    "complaints concern no incident.</p>\n", rp_fc_rate(R),
+		    R->fc_incidents, R->fc_untold, R->fc_orphans);
+	else {
+		fprintf(fp, "<p id=\"first-contact\">");
+		esc(fp, rp_fc_absent);
+		fprintf(fp, "</p>\n");
+	}
+	totals(fp, R);
+	for (i = 0; i < RP_NTABLES; i++)
+		table(fp, R, &R->t[i]);
+	nights(fp, R);
+	fprintf(fp, "</body>\n</html>\n");
+	return 0;
+}

@@ -1,0 +1,92 @@
+/* report_json.c: the report as one JSON document. */
+#include <jansson.h>
+
+#include "report_int.h"
+
+static json_t *
+row(const struct rp_row *r, int stats)
+{
+	json_t *x = json_pack("{s:s,s:I}", "name", r->name, "count",
+	    (json_int_t)r->count);
+
+	if (r->cur != NULL)
+		json_object_set_new(x, "currency", json_string(r->cur));
+	json_object_set_new(x, "sum_minor", json_integer(r->sum));
+	if (stats) {
+		json_object_set_new(x, "mean_minor", json_integer(rp_mean(r)));
+		json_object_set_new(x, "max_minor", json_integer(r->max));
+	}
+	return x;
+}
+
+static json_t *
+sums(const struct rp_row *r, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_t *x = row(&r[i], 0);
+
+		json_object_del(x, "name");
+		json_array_append_new(a, x);
+	}
+	return a;
+}
+
+int
+rp_write_json(const struct pxr_report *R, FILE *fp)
+{
+	json_t *o = json_object(), *a;
+	size_t i, j;
+	int rc;
+
+	json_object_set_new(o, "title", json_string(R->title));
+	json_object_set_new(o, "totals", json_pack("{s:I,s:I,s:I,s:I,s:I,"
+	    "s:I,s:o}", "incidents", (json_int_t)R->ninc, "customers",
+	    (json_int_t)R->customers, "compensations",
+	    (json_int_t)R->t[RP_MONEY_T].total, "gestures",
+	    (json_int_t)R->t[RP_GESTURES].total, "messages",
+	    (json_int_t)R->nmsg, "messages_sent", (json_int_t)R->sent, "paid",
+	    sums(R->money, R->nmoney)));
+	for (i = 0; i < RP_NTABLES; i++) {
+		const struct rp_table *t = &R->t[i];
+
+		a = json_array();
+		for (j = 0; j < t->n; j++) {
+			if (t->kind == RP_MONEY)
+				json_array_append_new(a, row(&t->r[j], 1));
+			else
+				json_array_append_new(a, json_pack("{s:s,s:I}",
+				    "name", t->r[j].name, "count",
+				    (json_int_t)t->r[j].count));
+		}
+		json_object_set_new(o, t->id, a);
+	}
+	a = json_array();
+	for (i = 0; i < R->nnights; i++) {
+		const struct rp_night *n = &R->nights[i];
+
+		json_array_append_new(a, json_pack("{s:s,s:I,s:I,s:I,s:I,s:o}",
+		    "night", n->date, "incidents", (json_int_t)n->incidents,
+		    "compensations", (json_int_t)n->comps, "gestures",
+		    (json_int_t)n->gestures, "sent", (json_int_t)n->sent,
+		    "paid", sums(n->money, n->nmoney)));
+	}
+	json_object_set_new(o, "by_night", a);
+	if (R->have_complaints)
+		json_object_set_new(o, "first_contact", json_pack(
+		    "{s:I,s:I,s:f,s:I,s:I}", "incidents",
+		    (json_int_t)R->fc_incidents, "first",
+		    (json_int_t)R->fc_good, "rate", R->fc_incidents > 0 ?
+		    (double)R->fc_good / (double)R->fc_incidents : 0.0,
+		    "complained_untold", (json_int_t)R->fc_untold,
+		    "complaints_without_incident", (json_int_t)R->fc_orphans));
+	else
+		json_object_set_new(o, "first_contact", json_pack("{s:n,s:s}",
+		    "rate", "absent", rp_fc_absent));
+	rc = json_dumpf(o, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	fputc('\n', fp);
+	json_decref(o);
+	return rc;
+}

@@ -1,0 +1,136 @@
+/* report_text.c: the report as aligned tables for a terminal. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_int.h"
+
+/* Append v's money to b and return b's text (b reset first). */
+static const char *
+money(const struct pxr_report *R, struct pxr_buf *b, int64_t v,
+    const char *cur)
+{
+	pxr_buf_reset(b);
+	rp_money(R, b, v, cur);
+	return b->p;
+}
+
+/* "SEK 1.00, €2.00" of the rows' sums into b. */
+static const char *
+sums(const struct pxr_report *R, struct pxr_buf *b, const struct rp_row *r,
+    size_t n)
+{
+	size_t i;
+
+	pxr_buf_reset(b);
+	pxr_buf_adds(b, "");
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			pxr_buf_adds(b, ", ");
+		rp_money(R, b, r[i].sum, r[i].cur);
+	}
+	if (n == 0)
+		pxr_buf_adds(b, "-");
+	return b->p;
+}
+
+static void
+money_table(const struct pxr_report *R, FILE *fp, const struct rp_table *t,
+    size_t w)
+{
+	struct pxr_buf s = { 0 }, m = { 0 }, x = { 0 };
+	size_t j;
+
+	fprintf(fp, "  %-*s  %-8s %6s  %14s  %12s  %12s\n", (int)w, "kind",
+	    "currency", "count", "sum", "mean", "max");
+	for (j = 0; j < t->n; j++) {
+		const struct rp_row *r = &t->r[j];
+
+		fprintf(fp, "  %-*s  %-8s %6ld  %14s  %12s  %12s\n", (int)w,
+		    r->name, r->cur != NULL ? r->cur : "-", r->count,
+		    money(R, &s, r->sum, r->cur), money(R, &m, rp_mean(r),
+		    r->cur), money(R, &x, r->max, r->cur));
+	}
+	for (j = 0; j < R->nmoney; j++) {
+		const struct rp_row *r = &R->money[j];
+
+		fprintf(fp, "  %-*s  %-8s %6ld  %14s\n", (int)w, "total",
+		    r->cur != NULL ? r->cur : "-", r->count,
+		    money(R, &s, r->sum, r->cur));
+	}
+	pxr_buf_free(&s);
+	pxr_buf_free(&m);
+	pxr_buf_free(&x);
+}
+
+int
+rp_write_text(const struct pxr_report *R, FILE *fp)
+{
+	struct pxr_buf b = { 0 };
+	size_t i, j;
+
+	fprintf(fp, "%s\n\nTotals\n", R->title);
+	fprintf(fp, "  incidents                      %8zu\n", R->ninc);
+	fprintf(fp, "  customers with an incident     %8ld\n", R->customers);
+	fprintf(fp, "  compensations in money         %8ld\n",
+	    R->t[RP_MONEY_T].total);
+	fprintf(fp, "  gestures (no money)            %8ld\n",
+	    R->t[RP_GESTURES].total);
+	fprintf(fp, "  messages sent                  %8ld of %zu\n", R->sent,
+	    R->nmsg);
+	fprintf(fp, "  paid                           %s\n", sums(R, &b,
+	    R->money, R->nmoney));
+	for (i = 0; i < RP_NTABLES; i++) {
+		const struct rp_table *t = &R->t[i];
+		size_t w = strlen(t->col);
+
+		for (j = 0; j < t->n; j++)
+			if (strlen(t->r[j].name) > w)
+				w = strlen(t->r[j].name);
+		if (w < 5)
+			w = 5;
+		fprintf(fp, "\n%s\n", t->title);
+		if (t->n == 0) {
+			fprintf(fp, "  (none)\n");
+			continue;
+		}
+		if (t->kind == RP_MONEY) {
+			money_table(R, fp, t, w);
+			continue;
+		}
+		fprintf(fp, "  %-*s  %6s\n", (int)w, t->col, "count");
+		for (j = 0; j < t->n; j++)
+			fprintf(fp, "  %-*s  %6ld\n", (int)w, t->r[j].name,
+			    t->r[j].count);
+		fprintf(fp, "  %-*s  %6ld\n", (int)w, "total", t->total);
+	}
+	fprintf(fp, "\nBy night\n");
+	if (R->nnights == 0)
+		fprintf(fp, "  (none)\n");
+	else
+		fprintf(fp, "  %-10s  %9s  %13s  %8s  %4s  %s\n", "night",
+		    "incidents", "compensations", "gestures", "sent", "paid");
+	for (i = 0; i < R->nnights; i++) {
+		const struct rp_night *n = &R->nights[i];
+
+		fprintf(fp, "  %-10s  %9ld  %13ld  %8ld  %4ld  %s\n", n->date,
+		    n->incidents, n->comps, n->gestures, n->sent, sums(R, &b,
+		    n->money, n->nmoney));
+	}
+	fprintf(fp, "\nFirst contact\n");
+	if (!R->have_complaints)
+		fprintf(fp, "  %s\n", rp_fc_absent);
+	else {
+		fprintf(fp, "  incidents with a customer          %6ld\n",
+		    R->fc_incidents);
+		fprintf(fp, "  told before any complaint, or none %6ld\n",
+		    R->fc_good);
+		fprintf(fp, "  first-contact rate                 %5.1f %%\n",
+		    rp_fc_rate(R));
+		fprintf(fp, "  customers who complained untold    %6ld\n",
+		    R->fc_untold);
+		fprintf(fp, "  complaints with no incident        %6ld\n",
+		    R->fc_orphans);
+	}
+	pxr_buf_free(&b);
+	return 0;
+}
