@@ -9,6 +9,7 @@
 #include "unit.h"
 
 static char dir[] = "/tmp/pxr-notify-test-XXXXXX";
+static char fatal[1024];	/* the last run's fatal error, or "" */
 
 static void
 put(const char *name, const char *text)
@@ -61,32 +62,42 @@ run(struct pxr_rules *R, const struct pxr_notify_opts *o, const char *csv,
 	struct pxr_mapper *m = pxr_notify_new(o, R, &e);
 	struct stagerun r;
 	struct pxr_buf b = { 0 };
+	static const char *const want[5] = { "message_id", "channel",
+	    "locale", "status", "reason" };
+	int col[5] = { -1, -1, -1, -1, -1 }, i;
 	char *out, *line, *save;
 
 	if (m == NULL) {
 		printf("# new: %s\n", e.text);
 		return pxr_strdup("");
 	}
+	fatal[0] = '\0';
 	if (stagerun_chain(&r, &m, 1, csv) < 0)
-		printf("# fatal: %s\n", r.err.text);
+		snprintf(fatal, sizeof(fatal), "%s", r.err.text);
 	if (nbad != NULL)
 		*nbad = r.nbad;
 	out = pxr_strdup(r.out != NULL ? r.out : "");
-	/* The ten added fields end each line: keep message_id, channel,
-	 * locale, status and reason (no field here holds a comma). */
+	/* Keep message_id, channel, locale, status and reason, found by
+	 * the header (no field here holds a comma). */
 	for (line = strtok_r(out, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		char *f[64], *p = line;
-		int n = 0;
+		int n = 0, k;
 
 		f[n++] = p;
 		while (n < 64 && (p = strchr(p, ',')) != NULL) {
 			*p++ = '\0';
 			f[n++] = p;
 		}
-		if (n >= 10)
-			pxr_buf_printf(&b, "%s %s %s %s %s\n", f[n - 10],
-			    f[n - 9], f[n - 7], f[n - 2], f[n - 1]);
+		if (col[0] < 0)
+			for (i = 0; i < 5; i++)
+				for (k = 0; k < n; k++)
+					if (strcmp(f[k], want[i]) == 0)
+						col[i] = k;
+		for (i = 0; i < 5; i++)
+			pxr_buf_printf(&b, "%s%s", i > 0 ? " " : "",
+			    col[i] >= 0 && col[i] < n ? f[col[i]] : "?");
+		pxr_buf_addc(&b, '\n');
 	}
 	free(out);
 	stagerun_free(&r);
@@ -137,6 +148,75 @@ main(void)
 	CHECK(nbad == 1, "a rule not in the file is a bad record (%d)", nbad);
 	free(out);
 	pxr_rules_free(R);
+
+	/* Issue 14: with all, each channel its own template by locale. */
+	put("t.da.email", "Subject: Hej\n\nHej {{name}}");
+	R = load("{ \"version\": 1,\n"
+	    "  \"defaults\": { \"locale\": \"sv\" },\n"
+	    "  \"rules\": [ { \"id\": \"out\", \"when\": \"true\",\n"
+	    "    \"notify\": { \"channels\": [\"sms\", \"email\"], "
+	    "\"all\": true, \"template\": \"t\" } } ],\n"
+	    "  \"notify\": { \"templates\": \"%s\",\n"
+	    "    \"fields\": { \"locale\": \"locale\" } } }\n");
+	CHECK(R != NULL, "the rule file with all loads");
+	out = run(R, &o, "incident_id,rule,customer_id,name,phone,email,locale\n"
+	    "i1,out,C1,Søren,+45201,s@example.dk,da\n", &nbad);
+	CHECK_STR(out,
+	    "message_id channel locale status reason\n"
+	    "i1:sms sms sv ready \n"
+	    "i1:email email da ready \n",
+	    "no Danish SMS: the fallback; the Danish e-mail all the same");
+	free(out);
+
+	/* Issue 15: a placeholder without a value is never sent as a gap. */
+	out = run(R, &o, "incident_id,rule,customer_id,phone,email,locale\n"
+	    "i1,out,C1,+45201,s@example.dk,da\n", &nbad);
+	CHECK_STR(out,
+	    "message_id channel locale status reason\n"
+	    "i1:sms sms da suppressed missing-field name\n"
+	    "i1:email email da suppressed missing-field name\n",
+	    "no 'name' in the record: suppressed missing-field name");
+	free(out);
+
+	/* Issue 15: the input's status is never overwritten silently. */
+	out = run(R, &o, "incident_id,rule,customer_id,status\n"
+	    "i1,out,C1,DELIVERED\n", &nbad);
+	CHECK_STR(fatal, "the input has a field 'status', which pxr-notify "
+	    "writes: rename it (--rename status=NEW)",
+	    "an input field 'status' stops the stream, named");
+	free(out);
+	{
+		const char *from[] = { "status" }, *to[] = { "parcel_status" };
+
+		o.rename_from = from;
+		o.rename_to = to;
+		o.nrename = 1;
+		out = run(R, &o, "incident_id,rule,customer_id,status,name,"
+		    "phone\ni1,out,C1,DELIVERED,Bo,+46701\n", &nbad);
+		CHECK_STR(out, "message_id channel locale status reason\n"
+		    "i1:sms sms sv ready \n",
+		    "renamed, it goes on as parcel_status");
+		free(out);
+		o.nrename = 0;
+	}
+
+	/* Issue 14: the limit counts what is handed over; paid waits. */
+	o.max_count = 1;
+	o.max_period = 24LL * 3600 * 1000000;
+	out = run(R, &o, "incident_id,rule,customer_id,name,phone,"
+	    "comp_status\n"
+	    "a,out,C1,A,+46701,none\nb,out,C1,A,+46701,none\n"
+	    "c,out,C2,B,+46702,issued\nd,out,C2,B,+46702,issued\n", &nbad);
+	CHECK_STR(out,
+	    "message_id channel locale status reason\n"
+	    "a:sms sms sv ready \n"
+	    "b:sms sms  suppressed rate-limit\n"
+	    "c:sms sms sv ready \n"
+	    "d:sms sms sv deferred rate-limit\n",
+	    "an unpaid second message is dropped, a paid one deferred");
+	free(out);
+	pxr_rules_free(R);
+	rm("t.da.email");
 	rm("t.sv.sms");
 	rm("t.en.sms");
 	rm("t.sv.email");
