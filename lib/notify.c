@@ -110,7 +110,8 @@ slots_take(struct ntf *N, struct slots *s, int defer, int64_t *after)
 {
 	size_t i, m = 0;
 
-	qsort(s->t, s->n, sizeof(*s->t), tcmp);
+	if (s->n > 1)
+		qsort(s->t, s->n, sizeof(*s->t), tcmp);
 	for (i = 0; i < s->n; i++)
 		if (s->t[i] > N->now - N->max_period)
 			break;
