@@ -11,6 +11,8 @@
 #define EW_COST		12
 /* The longest encoded word (RFC 2047 2). */
 #define EW_MAX		75
+/* The longest word of a display name written in quotes. */
+#define QUOTED_WORD_MAX	200
 
 static const char b64[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -203,8 +205,9 @@ encoded_words(struct pxr_buf *b, const char *s, size_t n, size_t col,
 
 /*
  * Can s (n bytes) go into a header as it is, folded at its spaces from
- * column col: printable ASCII, no space at either end (a reader drops it), nothing that looks like an encoded word, every word short
- * enough for a line?
+ * column col: printable ASCII, no space at either end (a reader drops
+ * it), nothing that looks like an encoded word, every word short enough
+ * for a line?
  */
 static int
 plain_text(const char *s, size_t n, size_t col)
@@ -284,11 +287,17 @@ pxr_mail_header_text(struct pxr_buf *b, const char *name, const char *value,
 	pxr_buf_free(&clean);
 }
 
-/* Is the word s (n bytes) an atom (RFC 5322 3.2.3), not like "=?"? */
+/*
+ * Is the word s (n bytes) an atom (RFC 5322 3.2.3), not like "=?", short
+ * enough for a line?
+ */
 static int
 atom(const char *s, size_t n)
 {
 	size_t i;
+
+	if (n > PXR_MAIL_LINE - 2)
+		return 0;
 
 	for (i = 0; i < n; i++)
 		if (!is_atext((unsigned char)s[i]) ||
@@ -349,7 +358,7 @@ pxr_mail_header_addr(struct pxr_buf *b, const char *name,
     const struct pxr_mail_addr *a)
 {
 	struct pxr_buf q = { 0 };
-	size_t n = strlen(a->name), i, col = strlen(name) + 2;
+	size_t n = strlen(a->name), i, w, col = strlen(name) + 2;
 	int printable = 1;
 
 	pxr_buf_adds(b, name);
@@ -359,11 +368,15 @@ pxr_mail_header_addr(struct pxr_buf *b, const char *name,
 		pxr_buf_addc(b, '\n');
 		return;
 	}
-	for (i = 0; i < n; i++) {
+	for (i = 0, w = 0; i < n; i++) {
 		unsigned char c = (unsigned char)a->name[i];
 
 		/* A reader would decode "=?...?=" even in quotes. */
 		if (c < 0x20 || c > 0x7e || (c == '=' && a->name[i + 1] == '?'))
+			printable = 0;
+		/* A word too long to fold is encoded (lines stay <= 998). */
+		w = c == ' ' ? 0 : w + 1;
+		if (w > QUOTED_WORD_MAX)
 			printable = 0;
 	}
 	if (printable) {

@@ -60,11 +60,11 @@ void	 pxr_mail_header_text(struct pxr_buf *b, const char *name,
 
 /*
  * Append the header "name: mailbox" for a (borrowed) to b: the display
- * name as a quoted string (RFC 5322 3.2.4, '"' and '\\' as quoted pairs)
- * when it is printable ASCII that fits the line and holds no "=?", else
- * as encoded words; then <addr>, on a line of its own when it does not
- * fit (an address longer than a line is never cut); just addr when there
- * is no name.
+ * name as a quoted string (RFC 5322 3.2.4, '"' and '\\' as quoted pairs),
+ * folded at its spaces, when it is printable ASCII with no "=?" and no
+ * word over 200 characters, else as encoded words; then <addr>, on a line
+ * of its own when it does not fit (an address longer than a line is never
+ * cut); just addr when there is no name.
  */
 void	 pxr_mail_header_addr(struct pxr_buf *b, const char *name,
 	    const struct pxr_mail_addr *a);

@@ -120,7 +120,23 @@ main(void)
 	CHECK_STR(s, "From: =?UTF-8?B?S3VuZHRqw6Ruc3Q=?= <hej@example.se>\n",
 	    "a name that is not ASCII: an encoded word");
 	free(s);
-	s = from("shop@example.se");
+	memset(line, 'n', 2000);
+	memcpy(line, "Kundtj\xc3\xa4nst ", 12);
+	memcpy(line + 1000, " <shop@example.se>", 19);
+	s = from(line);
+	b.p = s;
+	b.len = strlen(s);
+	CHECK(longest(&b) <= 78, "a display name with a 1,000-byte word: "
+	    "encoded words, lines of at most 78 (%zu)", longest(&b));
+	free(s);
+	memset(line, 'n', 1000);
+	memcpy(line + 1000, " <shop@example.se>", 19);
+	s = from(line);
+	b.p = s;
+	b.len = strlen(s);
+	CHECK(longest(&b) <= 78, "an ASCII one too (%zu)", longest(&b));
+	free(s);
+		s = from("shop@example.se");
 	CHECK_STR(s, "From: shop@example.se\n", "an address alone");
 	free(s);
 	s = from("Shop <shop@exa mple.se>");
