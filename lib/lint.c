@@ -344,13 +344,13 @@ check_templates(struct pxr_rules *R, struct pxr_rule *r, const char *dir,
 				if (strcmp(b2, base) == 0)
 					break;
 			}
-			if (j < i)
-				continue;	/* this language was checked */
-			/* The file pxr-notify would send this customer. */
+			/* The file pxr-notify would send this customer (each
+			 * file is checked once); a missing language is said
+			 * once. */
 			found = pxr_tmpl_resolve(dir, r->notify->tmpl, locs[i],
 			    def, ch, &tp, used) == 0;
-			if (!found || (strcmp(used, locs[i]) != 0 &&
-			    strcmp(used, base) != 0)) {
+			if (j == i && (!found || (strcmp(used, locs[i]) != 0 &&
+			    strcmp(used, base) != 0))) {
 				char sub[128];
 				int sev = found ? PXR_SEV_WARNING :
 				    PXR_SEV_ERROR;
@@ -363,10 +363,8 @@ check_templates(struct pxr_rules *R, struct pxr_rule *r, const char *dir,
 				    "%s.%s.%s%s", sub, r->notify->tmpl, base, ch,
 				    sev == PXR_SEV_WARNING ? " (those customers "
 				    "get the fallback language)" : "");
-				if (sev == PXR_SEV_ERROR)
-					continue;
 			}
-			if (snprintf(path, sizeof(path), "%s", tp.p) >=
+			if (!found || snprintf(path, sizeof(path), "%s", tp.p) >=
 			    (int)sizeof(path))
 				continue;
 			if (is_known(&checked, path))
