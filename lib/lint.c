@@ -206,13 +206,14 @@ check_comp(struct pxr_rules *R, struct pxr_rule *r, struct pxr_diags *d)
 		}
 }
 
+/* A finding in a template file at line and column (0: unknown, 1). */
 static void
-tdiag(struct pxr_diags *d, const char *file, long line, int sev,
+tdiag(struct pxr_diags *d, const char *file, long line, int col, int sev,
     const char *check, const char *fmt, ...)
-    __attribute__((format(printf, 6, 7)));
+    __attribute__((format(printf, 7, 8)));
 
 static void
-tdiag(struct pxr_diags *d, const char *file, long line, int sev,
+tdiag(struct pxr_diags *d, const char *file, long line, int col, int sev,
     const char *check, const char *fmt, ...)
 {
 	char msg[1024];
@@ -224,7 +225,7 @@ tdiag(struct pxr_diags *d, const char *file, long line, int sev,
 	pxr_diag_add(d, NULL, "", 0, sev, check, "%s", msg);
 	d->v[d->n - 1].file = pxr_strdup(file);
 	d->v[d->n - 1].line = line > 0 ? line : 1;
-	d->v[d->n - 1].col = 1;
+	d->v[d->n - 1].col = col > 0 ? col : 1;
 }
 
 /* Words that ask a customer for a survey, a review or a rating. */
@@ -240,20 +241,26 @@ static void
 check_survey(const char *file, struct pxr_diags *d)
 {
 	FILE *fp = fopen(file, "re");
-	char line[4096];
+	char *line = NULL;
+	const char *hit;
+	size_t cap = 0, i, k;
 	long n = 0;
-	size_t i, k;
+	int col;
 
 	if (fp == NULL)
 		return;
-	while (fgets(line, sizeof(line), fp) != NULL) {
+	while (getline(&line, &cap, fp) != -1) {
 		n++;
 		for (k = 0; line[k] != '\0'; k++)
 			if (line[k] >= 'A' && line[k] <= 'Z')
 				line[k] = (char)(line[k] + 32);
 		for (i = 0; survey_words[i] != NULL; i++)
-			if (strstr(line, survey_words[i]) != NULL) {
-				tdiag(d, file, n, PXR_SEV_WARNING,
+			if ((hit = strstr(line, survey_words[i])) != NULL) {
+				/* The column in characters, as jpos counts. */
+				for (col = 1, k = 0; line + k < hit; k++)
+					col += ((unsigned char)line[k] &
+					    0xc0) != 0x80;
+				tdiag(d, file, n, col, PXR_SEV_WARNING,
 				    "template-survey", "a recovery message "
 				    "asks for a survey, review or rating "
 				    "('%s'): never after a failure",
@@ -261,6 +268,7 @@ check_survey(const char *file, struct pxr_diags *d)
 				break;
 			}
 	}
+	free(line);
 	fclose(fp);
 }
 
@@ -281,7 +289,7 @@ check_sms_length(struct pxr_tmpl *t, const char *file, const char *locale,
 
 	pxr_tmpl_bind(t, sch);
 	pxr_rec_init(&rec, sch);
-	n = pxr_tmpl_fields(t, &names, NULL);
+	n = pxr_tmpl_fields(t, &names, NULL, NULL);
 	for (i = 0; i < n; i++) {
 		size_t k, idx = pxr_schema_find(sch, names[i], strlen(names[i]));
 
@@ -300,7 +308,7 @@ check_sms_length(struct pxr_tmpl *t, const char *file, const char *locale,
 		parts = pxr_sms_segments(body.p != NULL ? body.p : "", body.len,
 		    &ucs2);
 		if (parts > max_parts)
-			tdiag(d, file, 1, PXR_SEV_WARNING, "sms-too-long",
+			tdiag(d, file, 1, 1, PXR_SEV_WARNING, "sms-too-long",
 			    "with the sample's longest values the SMS takes "
 			    "%d parts (%s), more than %d", parts, ucs2 ?
 			    "UCS-2" : "GSM-7", max_parts);
@@ -372,14 +380,16 @@ check_templates(struct pxr_rules *R, struct pxr_rule *r, const char *dir,
 			know(&checked, pxr_strdup(path));
 			t = pxr_tmpl_load(path, strcmp(ch, "email") == 0, &e);
 			if (t == NULL) {
-				tdiag(d, path, e.line, PXR_SEV_ERROR,
+				tdiag(d, path, e.line, e.column, PXR_SEV_ERROR,
 				    "template-syntax", "%s", e.text);
 				continue;
 			}
 			if (have_fields) {
 				const char **names;
 				long *lines;
-				size_t n = pxr_tmpl_fields(t, &names, &lines);
+				int *cols;
+				size_t n = pxr_tmpl_fields(t, &names, &lines,
+				    &cols);
 
 				for (j = 0; j < n; j++)
 					if (!is_known(k, names[j])) {
@@ -387,7 +397,7 @@ check_templates(struct pxr_rules *R, struct pxr_rule *r, const char *dir,
 						    names[j], k->v, k->n);
 
 						tdiag(d, path, lines[j],
-						    PXR_SEV_ERROR,
+						    cols[j], PXR_SEV_ERROR,
 						    "template-unknown-field",
 						    "{{%s}}: unknown field%s%s%s",
 						    names[j], sg != NULL ?

@@ -25,6 +25,7 @@ struct piece {
 	char	*field;
 	size_t	 col;
 	long	 line;
+	int	 column;	/* of the "{{", in characters */
 	struct filter *filters;
 	size_t	 nfilters;
 };
@@ -36,6 +37,7 @@ struct pxr_tmpl {
 	size_t	 nbody;
 	const char **names;
 	long	*lines;
+	int	*columns;
 	size_t	 nnames;
 };
 
@@ -125,12 +127,24 @@ placeholder(struct piece *p, const char *s, size_t n, const char *path,
 	return 0;
 }
 
+/* Step line and column (in characters) over the byte c. */
+static void
+advance(char c, long *line, int *col)
+{
+	if (c == '\n') {
+		(*line)++;
+		*col = 1;
+	} else if (((unsigned char)c & 0xc0) != 0x80)
+		(*col)++;
+}
+
 static int
-parse(const char *s, size_t n, long line0, const char *path,
+parse(const char *s, size_t n, long line0, int col0, const char *path,
     struct piece **out, size_t *nout, struct pxr_error *err)
 {
 	size_t i = 0, start = 0;
 	long line = line0;
+	int col = col0;
 
 	*out = NULL;
 	*nout = 0;
@@ -157,25 +171,31 @@ parse(const char *s, size_t n, long line0, const char *path,
 						close = s + j;
 						break;
 					}
-				if (close == NULL)
-					return terr(err, path, line,
+				if (close == NULL) {
+					terr(err, path, line,
 					    "'{{' without '}}'");
+					err->column = col;
+					return -1;
+				}
 				*out = pxr_reallocarray(*out, *nout + 1,
 				    sizeof(**out));
 				p = &(*out)[(*nout)++];
 				memset(p, 0, sizeof(*p));
 				p->col = PXR_NOFIELD;
+				p->column = col;
 				if (placeholder(p, s + i + 2,
 				    (size_t)(close - s - i - 2), path, line,
-				    err) < 0)
+				    err) < 0) {
+					err->column = col;
 					return -1;
+				}
 				for (; i < (size_t)(close - s) + 2; i++)
-					line += s[i] == '\n';
+					advance(s[i], &line, &col);
 				start = i;
 				continue;
 			}
 		}
-		line += s[i] == '\n';
+		advance(s[i], &line, &col);
 		i++;
 	}
 	return 0;
@@ -198,7 +218,10 @@ collect(struct pxr_tmpl *t, struct piece *p, size_t n)
 		    sizeof(*t->names));
 		t->lines = pxr_reallocarray(t->lines, t->nnames + 1,
 		    sizeof(*t->lines));
+		t->columns = pxr_reallocarray(t->columns, t->nnames + 1,
+		    sizeof(*t->columns));
 		t->names[t->nnames] = p[i].field;
+		t->columns[t->nnames] = p[i].column;
 		t->lines[t->nnames++] = p[i].line;
 	}
 }
@@ -249,7 +272,7 @@ pxr_tmpl_load(const char *path, int email, struct pxr_error *err)
 			    "'Subject: ...' line and a blank line");
 			goto fail;
 		}
-		if (parse(text.p + 8, (size_t)(nl - text.p - 8), 1, path,
+		if (parse(text.p + 8, (size_t)(nl - text.p - 8), 1, 9, path,
 		    &t->subj, &t->nsubj, err) < 0)
 			goto fail;
 		/* Drop the space after "Subject:". */
@@ -263,7 +286,7 @@ pxr_tmpl_load(const char *path, int email, struct pxr_error *err)
 		blen = text.len - (size_t)(body - text.p);
 		bline = 3;
 	}
-	if (parse(body, blen, bline, path, &t->body, &t->nbody, err) < 0)
+	if (parse(body, blen, bline, 1, path, &t->body, &t->nbody, err) < 0)
 		goto fail;
 	collect(t, t->subj, t->nsubj);
 	collect(t, t->body, t->nbody);
@@ -299,6 +322,7 @@ pxr_tmpl_free(struct pxr_tmpl *t)
 	free_pieces(t->body, t->nbody);
 	free(t->names);
 	free(t->lines);
+	free(t->columns);
 	free(t);
 }
 
@@ -318,11 +342,14 @@ pxr_tmpl_bind(struct pxr_tmpl *t, struct pxr_schema *sch)
 }
 
 size_t
-pxr_tmpl_fields(const struct pxr_tmpl *t, const char ***names, long **lines)
+pxr_tmpl_fields(const struct pxr_tmpl *t, const char ***names, long **lines,
+    int **columns)
 {
 	*names = t->names;
 	if (lines != NULL)
 		*lines = t->lines;
+	if (columns != NULL)
+		*columns = t->columns;
 	return t->nnames;
 }
 

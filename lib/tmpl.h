@@ -24,9 +24,13 @@ struct pxr_tmpl *pxr_tmpl_load(const char *path, int email,
 void	 pxr_tmpl_free(struct pxr_tmpl *);
 /* Resolve the placeholders' field names in sch (added hidden). */
 void	 pxr_tmpl_bind(struct pxr_tmpl *, struct pxr_schema *);
-/* The field names the template uses, for lint; borrowed. */
+/*
+ * The field names the template uses, each once, for lint: with the line
+ * and column (in characters) of its first "{{"; lines and columns may be
+ * NULL.  All borrowed from the template.
+ */
 size_t	 pxr_tmpl_fields(const struct pxr_tmpl *, const char ***names,
-	    long **lines);
+	    long **lines, int **columns);
 
 /*
  * The one order in which pxr looks for a customer's template: the

@@ -139,6 +139,17 @@ main(void)
 	r.tz = pxr_tz_get("Europe/Stockholm");
 	r.currency = "SEK";
 	r.f_currency = PXR_NOFIELD;
+	{
+		const char **names;
+		long *lines;
+		int *cols;
+		size_t nf = pxr_tmpl_fields(t, &names, &lines, &cols);
+
+		CHECK(nf == 4 && strcmp(names[1], "amount") == 0 &&
+		    lines[0] == 1 && cols[0] == 13 && lines[1] == 3 &&
+		    cols[1] == 37, "fields at the line and column of their "
+		    "first {{");
+	}
 	CHECK(pxr_tmpl_render(t, &r, &subj, &body, &e) == 0, "renders");
 	CHECK_STR(subj.p, "Hi BO  BCC: X@Y", "no line break survives in a "
 	    "subject");
@@ -153,6 +164,8 @@ main(void)
 	t = pxr_tmpl_load(path, 0, &e);
 	CHECK(t == NULL && strstr(e.text, "unknown filter 'shout'") != NULL,
 	    "unknown filter: %s", e.text);
+	CHECK(t == NULL && e.line == 1 && e.column == 4,
+	    "the error at the placeholder's column (%ld:%d)", e.line, e.column);
 	unlink(path);
 	pxr_buf_free(&subj);
 	pxr_buf_free(&body);
