@@ -1,7 +1,9 @@
 /* pxr-lint: check rule files, their expressions and templates, for CI. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -53,6 +55,172 @@ gh_escape(const char *s, int property)
 		default: putchar(*s); break;
 		}
 	}
+}
+
+/*
+ * gcc format: one finding a line, so control characters in a file name,
+ * a member name or a value are written as C escapes (\n, \r, \t, \xHH).
+ */
+static void
+gcc_escape(const char *s)
+{
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c == '\r')
+			fputs("\\r", stdout);
+		else if (c == '\t')
+			fputs("\\t", stdout);
+		else if (c < 0x20 || c == 0x7f)
+			printf("\\x%02x", c);
+		else
+			putchar(c);
+	}
+}
+
+/* What the JSON and SARIF formats collect before they print. */
+struct out {
+	int	 fmt;
+	json_t	*results;
+	json_t	*rules;
+	json_t	*seen;		/* check names already in rules */
+	size_t	 replaced;	/* bytes that were not UTF-8 */
+};
+
+/* s as a JSON string (new), bytes that are not UTF-8 as U+FFFD. */
+static json_t *
+jstr(struct out *o, const char *s)
+{
+	struct pxr_buf b = { 0 };
+	json_t *v;
+
+	o->replaced += pxr_utf8_fix(&b, s, strlen(s));
+	v = json_stringn(b.p != NULL ? b.p : "", b.len);
+	pxr_buf_free(&b);
+	return v;
+}
+
+/*
+ * A file name as a URI reference (RFC 3986; new): every byte but the
+ * unreserved characters and '/' percent-encoded, so a name with spaces,
+ * '%', '#', '\\', ':' or non-ASCII letters points at that file.  Relative
+ * names stay relative (to %SRCROOT%); absolute ones become file: URIs.
+ */
+static char *
+file_uri(const char *path)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	struct pxr_buf b = { 0 };
+	const unsigned char *p;
+
+	if (path[0] == '/')
+		pxr_buf_adds(&b, "file://");
+	for (p = (const unsigned char *)path; *p != '\0'; p++)
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("-._~/", *p) != NULL)
+			pxr_buf_addc(&b, *p);
+		else {
+			pxr_buf_addc(&b, '%');
+			pxr_buf_addc(&b, hex[*p >> 4]);
+			pxr_buf_addc(&b, hex[*p & 15]);
+		}
+	if (b.p == NULL)
+		pxr_buf_adds(&b, "");
+	return b.p;
+}
+
+/* Print one finding (gcc, github) or keep it for the JSON output. */
+static void
+emit(struct out *o, const char *file, const struct pxr_diag *g)
+{
+	json_t *region;
+	char *uri;
+
+	switch (o->fmt) {
+	case F_GCC:
+		gcc_escape(file);
+		printf(":%ld:%d: %s: ", g->line, g->col, sevname(g->sev));
+		gcc_escape(g->msg);
+		fputs(" [", stdout);
+		gcc_escape(g->check);
+		fputs("]\n", stdout);
+		break;
+	case F_GITHUB:
+		printf("::%s file=", g->sev == PXR_SEV_NOTE ? "notice" :
+		    sevname(g->sev));
+		gh_escape(file, 1);
+		printf(",line=%ld,col=%d,title=", g->line, g->col);
+		gh_escape(g->check, 1);
+		fputs("::", stdout);
+		gh_escape(g->msg, 0);
+		putchar('\n');
+		break;
+	case F_JSON:
+		json_array_append_new(o->results, json_pack("{s:o,s:I,s:I,s:s,"
+		    "s:s,s:o,s:o}", "file", jstr(o, file), "line",
+		    (json_int_t)g->line, "column", (json_int_t)g->col,
+		    "severity", sevname(g->sev), "check", g->check, "path",
+		    jstr(o, g->path != NULL ? g->path : ""), "message",
+		    jstr(o, g->msg)));
+		break;
+	default:
+		uri = file_uri(file);
+		region = json_pack("{s:I,s:I}", "startLine", (json_int_t)g->line,
+		    "startColumn", (json_int_t)g->col);
+		json_array_append_new(o->results, json_pack(
+		    "{s:s,s:s,s:{s:o},s:[{s:{s:{s:s,s:s*},s:o}}]}",
+		    "ruleId", g->check, "level", sevname(g->sev), "message",
+		    "text", jstr(o, g->msg), "locations", "physicalLocation",
+		    "artifactLocation", "uri", uri, "uriBaseId", file[0] == '/' ?
+		    NULL : "%SRCROOT%", "region", region));
+		free(uri);
+		if (json_object_get(o->seen, g->check) == NULL) {
+			json_object_set_new(o->seen, g->check, json_true());
+			json_array_append_new(o->rules, json_pack(
+			    "{s:s,s:{s:s}}", "id", g->check,
+			    "shortDescription", "text", g->check));
+		}
+		break;
+	}
+}
+
+/* The JSON and SARIF formats: print what was kept. */
+static void
+finish(struct pxr_cli *c, struct out *o)
+{
+	json_t *doc, *base;
+	char cwd[PATH_MAX], *uri;
+
+	if (o->fmt == F_JSON)
+		doc = json_incref(o->results);
+	else {
+		base = json_pack("{s:{s:s}}", "description", "text",
+		    "the directory pxr-lint ran in");
+		if (getcwd(cwd, sizeof(cwd) - 1) != NULL && cwd[0] == '/') {
+			if (strcmp(cwd, "/") != 0)
+				strcat(cwd, "/");
+			uri = file_uri(cwd);
+			json_object_set_new(base, "uri", json_string(uri));
+			free(uri);
+		}
+		doc = json_pack("{s:s,s:s,s:[{s:{s:{s:s,s:s,s:s,s:O}},"
+		    "s:{s:o},s:s,s:O}]}", "version", "2.1.0", "$schema",
+		    "https://json.schemastore.org/sarif-2.1.0.json",
+		    "runs", "tool", "driver", "name", "pxr-lint",
+		    "version", PXR_VERSION, "informationUri",
+		    "https://example.invalid/pxr", "rules", o->rules,
+		    "originalUriBaseIds", "%SRCROOT%", base, "columnKind",
+		    "unicodeCodePoints", "results", o->results);
+	}
+	json_dumpf(doc, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(doc);
+	if (o->replaced > 0)
+		pxr_cli_warn(c, "%zu byte%s that %s not UTF-8 replaced by "
+		    "U+FFFD", o->replaced, o->replaced == 1 ? "" : "s",
+		    o->replaced == 1 ? "was" : "were");
 }
 
 static struct pxr_sample *
@@ -138,8 +306,7 @@ main(int argc, char **argv)
 	const char *sample = NULL;
 	int ch, fmt = F_GCC, strict = 0, parts = 2, i;
 	size_t nerr = 0, nwarn = 0, k;
-	json_t *results = json_array(), *rules = json_array(), *seen =
-	    json_object();
+	struct out o = { 0 };
 
 	pxr_cli_init(&c, argv, "pxr-lint", usage, help);
 	while ((ch = getopt_long(argc, argv, PXR_CLI_SHORT, longopts,
@@ -174,6 +341,10 @@ main(int argc, char **argv)
 		argv[--optind] = (char *)c.rules;
 	if (optind == argc)
 		pxr_cli_usage(&c, "give one or more rule files");
+	o.fmt = fmt;
+	o.results = json_array();
+	o.rules = json_array();
+	o.seen = json_object();
 	for (i = optind; i < argc; i++) {
 		struct pxr_diags d;
 		struct pxr_rules *R;
@@ -202,42 +373,7 @@ main(int argc, char **argv)
 				nerr++;
 			else if (g->sev == PXR_SEV_WARNING)
 				nwarn++;
-			switch (fmt) {
-			case F_GCC:
-				printf("%s:%ld:%d: %s: %s [%s]\n", file, g->line,
-				    g->col, sevname(g->sev), g->msg, g->check);
-				break;
-			case F_GITHUB:
-				printf("::%s file=", g->sev == PXR_SEV_NOTE ?
-				    "notice" : sevname(g->sev));
-				gh_escape(file, 1);
-				printf(",line=%ld,col=%d,title=", g->line,
-				    g->col);
-				gh_escape(g->check, 1);
-				fputs("::", stdout);
-				gh_escape(g->msg, 0);
-				putchar('\n');
-				break;
-			default:
-				json_array_append_new(results, json_pack(
-				    "{s:s,s:s,s:{s:s},s:[{s:{s:{s:s},s:{s:I,s:I}}}],"
-				    "s:s}", "ruleId", g->check, "level",
-				    sevname(g->sev), "message", "text", g->msg,
-				    "locations", "physicalLocation",
-				    "artifactLocation", "uri", file, "region",
-				    "startLine", (json_int_t)g->line,
-				    "startColumn", (json_int_t)g->col,
-				    "path", g->path));
-				if (json_object_get(seen, g->check) == NULL) {
-					json_object_set_new(seen, g->check,
-					    json_true());
-					json_array_append_new(rules, json_pack(
-					    "{s:s,s:{s:s}}", "id", g->check,
-					    "shortDescription", "text",
-					    g->check));
-				}
-				break;
-			}
+			emit(&o, file, g);
 		}
 		pxr_diags_free(&d);
 		pxr_rules_free(R);
@@ -256,51 +392,11 @@ main(int argc, char **argv)
 			free(s);
 		}
 	}
-	if (fmt == F_JSON || fmt == F_SARIF) {
-		json_t *out;
-		size_t idx;
-		json_t *r;
-
-		if (fmt == F_JSON) {
-			/* Plain findings: file, line, column, severity, ... */
-			out = json_array();
-			json_array_foreach(results, idx, r) {
-				json_t *loc = json_object_get(json_array_get(
-				    json_object_get(r, "locations"), 0),
-				    "physicalLocation");
-
-				json_array_append_new(out, json_pack(
-				    "{s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "file",
-				    json_object_get(json_object_get(loc,
-				    "artifactLocation"), "uri"), "line",
-				    json_object_get(json_object_get(loc,
-				    "region"), "startLine"), "column",
-				    json_object_get(json_object_get(loc,
-				    "region"), "startColumn"), "severity",
-				    json_object_get(r, "level"), "check",
-				    json_object_get(r, "ruleId"), "path",
-				    json_object_get(r, "path"), "message",
-				    json_object_get(json_object_get(r,
-				    "message"), "text")));
-			}
-		} else {
-			json_array_foreach(results, idx, r)
-				json_object_del(r, "path");
-			out = json_pack("{s:s,s:s,s:[{s:{s:{s:s,s:s,s:s,s:O}},"
-			    "s:O}]}", "version", "2.1.0", "$schema",
-			    "https://json.schemastore.org/sarif-2.1.0.json",
-			    "runs", "tool", "driver", "name", "pxr-lint",
-			    "version", PXR_VERSION, "informationUri",
-			    "https://example.invalid/pxr", "rules", rules,
-			    "results", results);
-		}
-		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		putchar('\n');
-		json_decref(out);
-	}
-	json_decref(results);
-	json_decref(rules);
-	json_decref(seen);
+	if (fmt == F_JSON || fmt == F_SARIF)
+		finish(&c, &o);
+	json_decref(o.results);
+	json_decref(o.rules);
+	json_decref(o.seen);
 	if (fmt == F_GCC && !c.quiet && (nerr > 0 || nwarn > 0))
 		fprintf(stderr, "pxr-lint: %zu error%s, %zu warning%s\n", nerr,
 		    nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s");

@@ -5,6 +5,7 @@
 
 #include "jpos.h"
 #include "mem.h"
+#include "stream.h"
 
 struct entry {
 	char	*path;
@@ -54,6 +55,14 @@ add(struct scan *c, size_t koff)
 static void
 skipstr(struct scan *c, struct pxr_buf *out)
 {
+	const char *end;
+
+	if (out != NULL) {
+		/* Decoded as jansson does: "wh\nen" is the path's "wh<LF>en". */
+		end = pxr_json_unquote(out, c->s + c->i, c->s + c->n);
+		c->i = end != NULL ? (size_t)(end - c->s) : c->n;
+		return;
+	}
 	c->i++;
 	while (c->i < c->n && c->s[c->i] != '"') {
 		if (c->s[c->i] == '\\') {

@@ -107,6 +107,12 @@ decode_string(const char *p, const char *end, struct pxr_buf *b)
 	}
 }
 
+const char *
+pxr_json_unquote(struct pxr_buf *b, const char *p, const char *end)
+{
+	return decode_string(p, end, b);
+}
+
 /* Skip the (valid) JSON value at p; return the byte after it. */
 static const char *
 skip_value(const char *p, const char *end)

@@ -117,6 +117,13 @@ int	 pxr_json_string(struct pxr_buf *, const char *, size_t);
  * bytes that are not UTF-8) as U+FFFD.  Returns how many were replaced.
  */
 size_t	 pxr_xml_escape(FILE *, const char *);
+/*
+ * Decode the JSON string literal at p (its opening quote; text up to end,
+ * already valid JSON) onto b; returns the byte after its closing quote,
+ * or NULL when it has none.
+ */
+const char *pxr_json_unquote(struct pxr_buf *, const char *p,
+	    const char *end);
 /* 1 if the n bytes at s are valid UTF-8. */
 int	 pxr_utf8_valid(const char *, size_t);
 /*
