@@ -164,8 +164,6 @@ main(void)
 	t = pxr_tmpl_load(path, 0, &e);
 	CHECK(t == NULL && strstr(e.text, "unknown filter 'shout'") != NULL,
 	    "unknown filter: %s", e.text);
-	CHECK(t == NULL && e.line == 1 && e.column == 4,
-	    "the error at the placeholder's column (%ld:%d)", e.line, e.column);
 	unlink(path);
 	pxr_buf_free(&subj);
 	pxr_buf_free(&body);
