@@ -4,20 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fields.h"
 #include "lint.h"
 #include "tmpl.h"
-
-/* The fields each stage adds, for what later expressions may read. */
-static const char *const detect_fields[] = { "incident_id", "rule", "phase",
-	"customer_id", "measure", "unit", "event_at", "detected_at", NULL };
-static const char *const threshold_fields[] = { "tier", "tier_rank",
-	"group_count", NULL };
-static const char *const comp_fields[] = { "comp_kind", "comp_amount_minor",
-	"comp_currency", "comp_percent", "comp_item", "comp_code",
-	"comp_valid_until", "comp_status", NULL };
-static const char *const notify_fields[] = { "message_id", "channel", "to",
-	"locale", "subject", "body", "segments", "send_after", "status",
-	"reason", NULL };
 
 struct known {
 	const char **v;
@@ -36,11 +25,15 @@ know(struct known *k, const char *name)
 	k->v[k->n++] = name;
 }
 
+/* Know the fields the stages in mask (PXR_BY_*) add: the fields table. */
 static void
-know_all(struct known *k, const char *const *names)
+know_stages(struct known *k, unsigned mask)
 {
-	for (; *names != NULL; names++)
-		know(k, *names);
+	size_t f;
+
+	for (f = 0; f < PXR_F__N; f++)
+		if (pxr_fields[f].adds & mask)
+			know(k, pxr_fields[f].name);
 }
 
 static int
@@ -435,17 +428,11 @@ pxr_lint(struct pxr_rules *R, const struct pxr_sample *s, int max_parts,
 		know(&later, ev.v[i]);
 		know(&all, ev.v[i]);
 	}
-	know_all(&later, detect_fields);
-	know_all(&later, threshold_fields);
-	know_all(&all, detect_fields);
-	know_all(&all, threshold_fields);
-	know_all(&all, comp_fields);
-	know_all(&all, notify_fields);
-	know(&all, "fan_day");
-	know(&all, "fan_team");
-	know(&all, "fan_score");
-	know(&all, "fan_kind");
-	know(&all, "fan_item");
+	/* Grouping and compensation run after detect and threshold. */
+	know_stages(&later, PXR_BY_DETECT | PXR_BY_THRESHOLD);
+	/* A template sees all but what pxr-send adds after it. */
+	know_stages(&all, PXR_BY_JOIN | PXR_BY_DETECT | PXR_BY_THRESHOLD |
+	    PXR_BY_COMPENSATE | PXR_BY_NOTIFY | PXR_BY_FAN);
 	/* The customer fields the notify section names. */
 	for (i = 0; i < PXR_NCH; i++)
 		know(&all, nc->addr[i]);
