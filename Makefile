@@ -19,6 +19,8 @@ FLAGS = $(SANFLAGS) $(GCCSAN)
 LDFLAGS_X = -fsanitize=address,undefined
 endif
 
+# The expression language, one file per phase (lib/exprint.h).
+LIBOBJ += expr_lex expr_parse expr_check expr_eval expr_builtin
 LIBOBJS = $(LIBOBJ:%=$(BUILD)/lib/%.o)
 CLIOBJ = $(BUILD)/cmd/cli.o
 BINS = $(CMDS:%=$(BIN)/%)

@@ -93,6 +93,13 @@ size_t	 pxr_expr_fields(const struct pxr_expr *, const char ***names,
 int	 pxr_expr_typecheck(const struct pxr_expr *, char *msg, size_t n,
 	    size_t *off);
 
+/*
+ * The name of builtin function i (0, 1, ...) and, when help is not NULL,
+ * its help line ("days(d): a duration in days"); NULL past the last.
+ * Both static.
+ */
+const char *pxr_expr_builtin(size_t i, const char **help);
+
 /* Append v as text ("" for null); TIME as ISO-8601 UTC. */
 void	 pxr_value_text(const struct pxr_value *, struct pxr_tz *,
 	    struct pxr_buf *);

@@ -55,6 +55,57 @@ ev(const char *src)
 
 #define T(src, want) CHECK_STR(ev(src), want, "%s", src)
 
+/*
+ * The builtin table and the Functions list of man/pxr-expr.7 (each name
+ * after "Fn" between ".Ss Functions" and the next ".Ss") name the same
+ * functions.  Run from the top of the tree.
+ */
+static void
+builtins_match_man(void)
+{
+	char line[512], man[64][32];
+	const char *name, *help;
+	size_t nman = 0, i, j;
+	int in = 0, found;
+	FILE *f = fopen("man/pxr-expr.7", "r");
+
+	CHECK(f != NULL, "man/pxr-expr.7 opens");
+	if (f == NULL)
+		return;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *p = line;
+
+		if (strncmp(line, ".Ss ", 4) == 0) {
+			in = strcmp(line, ".Ss Functions\n") == 0;
+			continue;
+		}
+		while (in && (p = strstr(p, "Fn ")) != NULL) {
+			p += 3;
+			for (i = 0; p[i] >= 'a' && p[i] <= 'z' && i < 31; i++)
+				man[nman][i] = p[i];
+			man[nman][i] = '\0';
+			if (i > 0 && nman < 63)
+				nman++;
+		}
+	}
+	fclose(f);
+	CHECK(nman > 0, "pxr-expr(7) lists %zu functions", nman);
+	for (i = 0; (name = pxr_expr_builtin(i, &help)) != NULL; i++) {
+		for (found = 0, j = 0; j < nman; j++)
+			found |= strcmp(man[j], name) == 0;
+		CHECK(found, "builtin %s is in pxr-expr(7)", name);
+		CHECK(strncmp(help, name, strlen(name)) == 0 &&
+		    help[strlen(name)] == '(', "%s's help line names it: %s",
+		    name, help);
+	}
+	for (j = 0; j < nman; j++) {
+		for (found = 0, i = 0; (name = pxr_expr_builtin(i, NULL)) !=
+		    NULL; i++)
+			found |= strcmp(man[j], name) == 0;
+		CHECK(found, "pxr-expr(7)'s %s() is a builtin", man[j]);
+	}
+}
+
 int
 main(void)
 {
@@ -286,6 +337,7 @@ main(void)
 		CHECK(secs < 5, "and returns (%.3f s for two runs)", secs);
 		pxr_buf_free(&b);
 	}
+	builtins_match_man();
 	pxr_rec_fini(&rec);
 	pxr_arena_free(&arena);
 	pxr_schema_free(sch);
