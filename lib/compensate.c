@@ -13,16 +13,23 @@
 
 const char *const pxr_ledger_cols[] = {
 	"issued_at", "incident_id", "customer_id", "rule", "tier", "kind",
-	"amount_minor", "currency", "code", "valid_until", NULL
+	"amount_minor", "currency", "code", "valid_until", "subject", NULL
 };
 enum { L_AT, L_ID, L_CUST, L_RULE, L_TIER, L_KIND, L_AMOUNT, L_CUR, L_CODE,
-	L_VALID, L_N };
+	L_VALID, L_SUBJ, L_N };
+#define L_OLD L_SUBJ	/* a ledger from before subjects stops there */
 
 #define BATCH 4096
 
 /* One ledger row, kept by incident id (in the stage's ledger arena). */
 struct entry {
 	char	*f[L_N];
+};
+
+/* What a compensation subject (an order, say) was paid so far. */
+struct subj {
+	int64_t	 paid;
+	char	 cur[4];
 };
 
 /* An issued total: a customer's in the cap period, or the batch's. */
@@ -43,6 +50,7 @@ struct plan {
 	int	 has_valid;
 	int64_t	 valid;
 	const char *rule;
+	char	*subject;	/* new; NULL: the incident alone */
 };
 
 struct comp {
@@ -62,6 +70,8 @@ struct comp {
 	struct pxr_hmap entries;	/* incident id -> struct entry */
 	struct pxr_hmap totals;		/* customer \0 currency -> total */
 	struct pxr_hmap budget;		/* currency -> this run's total */
+	struct pxr_hmap subjects;	/* subject -> struct subj */
+	int	 use_subjects;		/* some rule has a subject */
 	struct pxr_arena mem;		/* entries and totals */
 	struct plan *batch;
 	size_t	 nbatch;
@@ -101,6 +111,23 @@ total_of(struct comp *K, struct pxr_hmap *map, const char *key, size_t n)
 		*slot = t;
 	}
 	return *slot;
+}
+
+/* Count amount (text) in cur as paid for subject s. */
+static void
+subj_paid(struct comp *K, const char *s, const char *cur, int64_t amount)
+{
+	void **slot = pxr_hmap_put(&K->subjects, s, strlen(s), NULL);
+	struct subj *x = *slot;
+
+	if (x == NULL) {
+		x = pxr_arena_alloc(&K->mem, sizeof(*x));
+		x->paid = 0;
+		snprintf(x->cur, sizeof(x->cur), "%s", cur);
+		*slot = x;
+	}
+	if (strcmp(x->cur, cur) == 0)
+		(void)pxr_money_add(&x->paid, amount);
 }
 
 /* The customer's total in the cap period in currency cur. */
@@ -143,6 +170,15 @@ ledger_row(void *ctx, char **f, size_t *lens, long line)
 	}
 	add_entry(K, f, lens);
 	count_row(K, f[L_CUST], lens[L_CUST], f[L_CUR], f[L_AT], f[L_AMOUNT]);
+	if (f[L_SUBJ][0] != '\0') {
+		struct pxr_error e;
+		int64_t a;
+
+		if (pxr_money_parse_minor(f[L_AMOUNT], lens[L_AMOUNT], &a,
+		    &e) < 0)
+			a = 0;
+		subj_paid(K, f[L_SUBJ], f[L_CUR], a);
+	}
 	return 0;
 }
 
@@ -156,6 +192,14 @@ refresh(struct comp *K, struct pxr_error *err)
 		return 0;
 	if (pxr_state_refresh(K->st, ledger_row, K, &torn, err) < 0)
 		return -1;
+	if (K->use_subjects && !pxr_state_has(K->st, L_SUBJ)) {
+		pxr_error_set(err, PXR_EXIT_DATAERR, "this ledger was written "
+		    "before compensation subjects and has no 'subject' "
+		    "column, which rules with 'subject' need: start a new "
+		    "ledger, or add ',subject' to its header line and ',' to "
+		    "every row");
+		return pxr_error_at(err, K->ledger, 1);
+	}
 	if (torn > 0)
 		pxr_mapper_say(K->m, PXR_SAY_WARN, "%s: a torn last row (%zu "
 		    "bytes, from a run that died mid-write) was ignored%s",
@@ -365,6 +409,43 @@ bad:
 	    i, what, in, by, pl->currency);
 }
 
+/*
+ * What the compensation is for, when the rule says: "order_id=A1005"
+ * (each subject expression's text and value, ':' between).
+ */
+static int
+subject_of(struct comp *K, struct pxr_error *err, const struct pxr_rule *r,
+    struct pxr_env *env, struct plan *pl)
+{
+	struct pxr_buf b = { 0 };
+	struct pxr_value v;
+	size_t i;
+
+	for (i = 0; i < r->nsubject; i++) {
+		const char *src = pxr_expr_src(r->subject[i]);
+
+		if (pxr_expr_eval(r->subject[i], env, &v, err) < 0 ||
+		    v.t == PXR_V_NULL) {
+			char text[sizeof(err->text)];
+
+			snprintf(text, sizeof(text), "%s", v.t == PXR_V_NULL ?
+			    "null (nothing to tell the subject by)" : err->text);
+			pxr_buf_free(&b);
+			return pxr_error_set(err, PXR_EXIT_DATAERR, "rule %s: "
+			    "subject[%zu]: %s", r->id, i, text);
+		}
+		if (i > 0)
+			pxr_buf_addc(&b, ':');
+		pxr_id_part(&b, src, strlen(src));
+		pxr_buf_addc(&b, '=');
+		pxr_buf_reset(&K->tmp);
+		pxr_value_text(&v, K->R->tz, &K->tmp);
+		pxr_id_part(&b, K->tmp.p != NULL ? K->tmp.p : "", K->tmp.len);
+	}
+	pl->subject = b.p;	/* NULL when the rule has none */
+	return 0;
+}
+
 /* Decide what rec gets by its rule alone: *pl. */
 static int
 plan(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
@@ -418,9 +499,10 @@ plan(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 		if (amount_of(K, err, r, i, e, &env, pl) < 0)
 			return -1;
 	}
-	if (currency_of(K, err, r, i, e, &env, rec, pl) < 0)
+	if (currency_of(K, err, r, i, e, &env, rec, pl) < 0 ||
+	    stated(K, err, r, i, e, pl) < 0)
 		return -1;
-	return stated(K, err, r, i, e, pl);
+	return subject_of(K, err, r, &env, pl);
 }
 
 /* A voucher code: ten characters of an alphabet without look-alikes. */
@@ -491,13 +573,12 @@ limit(int64_t limit, int64_t sum, int64_t *amt, const char **status)
 /* A new compensation: limits, code, validity; queued for the ledger. */
 static int
 issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
-    const struct plan *pl, const char **status)
+    const struct plan *pl, int64_t amt, const char **status)
 {
 	const struct pxr_val *idv = pxr_rec_get(rec, K->f_id);
 	const struct pxr_val *cv = pxr_rec_get(rec, K->f_cust);
 	const struct pxr_val *tv = pxr_rec_get(rec, K->f_tier);
 	char code[16] = "", valid[40] = "", amount[32];
-	int64_t amt = pl->amount;
 	const char *f[L_N];
 	char *lf[L_N];
 	size_t ll[L_N], k;
@@ -535,6 +616,7 @@ issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 	f[L_CUR] = pl->currency;
 	f[L_CODE] = code;
 	f[L_VALID] = valid;
+	f[L_SUBJ] = pl->subject != NULL ? pl->subject : "";
 	if (K->st != NULL && !K->dry)
 		pxr_state_add(K->st, f);
 	/* Known at once: a repeat in this run is a duplicate. */
@@ -546,6 +628,9 @@ issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 	if (pl->has_amount)
 		count_row(K, f[L_CUST], ll[L_CUST], pl->currency, K->now_text,
 		    amount);
+	if (pl->subject != NULL)
+		subj_paid(K, pl->subject, pl->currency, pl->has_amount ? amt :
+		    0);
 	set_text(rec, K->f_kind, pl->kind);
 	if (pl->has_amount)
 		pxr_rec_set(rec, K->f_amount, PXR_NUM, amount, strlen(amount));
@@ -565,6 +650,7 @@ decide(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 	const struct pxr_val *idv = pxr_rec_get(rec, K->f_id);
 	const char *status = "issued";
 	struct entry *e = find_entry(K, idv->s, idv->n);
+	struct subj *s;
 
 	if (e != NULL) {
 		set_duplicate(K, rec, pl, e);
@@ -576,7 +662,32 @@ decide(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 		pxr_rec_setnull(rec, K->f_code);
 		pxr_rec_setnull(rec, K->f_valid);
 		status = "none";
-	} else if (issue(K, err, rec, pl, &status) < 0)
+	} else if ((s = pl->subject != NULL ? pxr_hmap_get(&K->subjects,
+	    pl->subject, strlen(pl->subject)) : NULL) != NULL) {
+		/* Paid for before: only what this one is owed beyond that. */
+		int64_t owed = pl->has_amount ? pl->amount : 0;
+
+		if (strcmp(s->cur, pl->currency) != 0 && pl->has_amount)
+			pxr_mapper_say(K->m, PXR_SAY_WARN, "incident %s: "
+			    "subject %s was paid in %s, not paid again in %s",
+			    idv->s, pl->subject, s->cur, pl->currency);
+		if (strcmp(s->cur, pl->currency) != 0 || owed <= s->paid) {
+			set_text(rec, K->f_kind, pl->kind);
+			if (pl->has_amount)
+				pxr_rec_setref(rec, K->f_amount, PXR_NUM, "0",
+				    1);
+			else
+				pxr_rec_setnull(rec, K->f_amount);
+			set_text(rec, K->f_currency, pl->currency);
+			pxr_rec_setnull(rec, K->f_code);
+			pxr_rec_setnull(rec, K->f_valid);
+			status = "duplicate-subject";
+		} else {
+			status = "top-up";
+			if (issue(K, err, rec, pl, owed - s->paid, &status) < 0)
+				return -1;
+		}
+	} else if (issue(K, err, rec, pl, pl->amount, &status) < 0)
 		return -1;
 	pxr_buf_reset(&K->tmp);
 	if (pl->has_percent)
@@ -642,6 +753,7 @@ flush_batch(struct comp *K, struct pxr_error *err)
 				rc = -2;
 		}
 		free(K->batch[i].p);
+		free(K->batch[i].subject);
 	}
 	K->nbatch = 0;
 	pxr_rec_fini(&rec);
@@ -654,8 +766,12 @@ comp_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
 	struct comp *K = mp->state;
 	struct plan pl;
 
-	if (plan(K, err, rec, &pl) < 0 || pxr_mapper_check(mp, rec, err) < 0)
+	if (plan(K, err, rec, &pl) < 0)
 		return -1;
+	if (pxr_mapper_check(mp, rec, err) < 0) {
+		free(pl.subject);
+		return -1;
+	}
 	/* A plan points into the rules only; the record is packed. */
 	pl.p = pxr_rec_pack(rec);
 	K->batch[K->nbatch++] = pl;
@@ -678,13 +794,16 @@ comp_free(void *p)
 
 	if (K == NULL)
 		return;
-	for (i = 0; i < K->nbatch; i++)
+	for (i = 0; i < K->nbatch; i++) {
 		free(K->batch[i].p);
+		free(K->batch[i].subject);
+	}
 	free(K->batch);
 	pxr_state_close(K->st);
 	pxr_hmap_fini(&K->entries, NULL);
 	pxr_hmap_fini(&K->totals, NULL);
 	pxr_hmap_fini(&K->budget, NULL);
+	pxr_hmap_fini(&K->subjects, NULL);
 	pxr_arena_free(&K->mem);
 	pxr_arena_free(&K->scratch);
 	pxr_buf_free(&K->tmp);
@@ -698,6 +817,7 @@ pxr_compensate_new(const struct pxr_compensate_opts *o, struct pxr_rules *R,
 	struct pxr_state_opts so = { 0 };
 	struct pxr_buf b = { 0 };
 	struct comp *K;
+	size_t i;
 
 	K = pxr_calloc(1, sizeof(*K));
 	K->R = R;
@@ -711,6 +831,7 @@ pxr_compensate_new(const struct pxr_compensate_opts *o, struct pxr_rules *R,
 	if (o->ledger != NULL) {
 		so.readonly = o->dry_run;
 		so.checked = 1;
+		so.nrequired = L_OLD;
 		K->st = pxr_state_open_opts(o->ledger, pxr_ledger_cols, &so,
 		    err);
 		if (K->st == NULL) {
@@ -718,6 +839,9 @@ pxr_compensate_new(const struct pxr_compensate_opts *o, struct pxr_rules *R,
 			return NULL;
 		}
 	}
+	for (i = 0; i < R->nrules; i++)
+		if (R->rules[i].nsubject > 0)
+			K->use_subjects = 1;
 	K->batch = pxr_calloc(BATCH, sizeof(*K->batch));
 	K->m = pxr_mapper_new("compensate", K, comp_bind, comp_map, comp_end,
 	    comp_free);

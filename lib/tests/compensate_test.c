@@ -7,6 +7,16 @@
 #include "stagerun.h"
 #include "unit.h"
 
+static const char subjects[] =
+"{ \"version\": 1, \"defaults\": { \"currency\": \"SEK\" },\n"
+"  \"rules\": [\n"
+"  { \"id\": \"late\", \"when\": \"true\", \"subject\": [\"order_id\"],\n"
+"    \"compensation\": [ { \"kind\": \"credit\", \"percent\": 20,\n"
+"      \"of\": \"num(paid)\" } ] },\n"
+"  { \"id\": \"lost\", \"when\": \"true\", \"subject\": \"order_id\",\n"
+"    \"compensation\": [ { \"kind\": \"refund\", \"percent\": 100,\n"
+"      \"of\": \"num(paid)\" } ] } ] }\n";
+
 static const char rules[] =
 "{ \"version\": 1, \"defaults\": { \"currency\": \"SEK\" },\n"
 "  \"rules\": [\n"
@@ -121,6 +131,28 @@ main(void)
 	    nbad);
 	CHECK(strstr(out, "\nm,") == NULL && strstr(out, "\nn,late,C8,high,"
 	    "1000,SEK,credit,100,SEK,") != NULL, "the SEK one is paid");
+	free(out);
+	unlink(ledger);
+	pxr_rules_free(R);
+
+	/* Subjects: one order, two rules, two runs. */
+	R = stagerun_rules(subjects);
+	CHECK(R != NULL, "the subject rules load");
+	if (R == NULL)
+		UNIT_END();
+	out = run(R, ledger, 0, "incident_id,rule,order_id,paid\n"
+	    "l1,late,O1,1000\nl2,late,O2,1000\n", NULL);
+	free(out);
+	out = run(R, ledger, 0, "incident_id,rule,order_id,paid\n"
+	    "x1,lost,O1,1000\nx2,lost,O2,100\nl1,late,O1,1000\n", NULL);
+	CHECK_STR(out, "incident_id,rule,order_id,paid,comp_kind,"
+	    "comp_amount_minor,comp_currency,comp_percent,comp_item,comp_code,"
+	    "comp_valid_until,comp_status\n"
+	    "x1,lost,O1,1000,refund,800,SEK,100,,,,top-up\n"
+	    "x2,lost,O2,100,refund,0,SEK,100,,,,duplicate-subject\n"
+	    "l1,late,O1,1000,credit,200,SEK,20,,,,duplicate\n",
+	    "a larger entitlement tops up, a smaller one is a "
+	    "duplicate-subject, the incident itself a duplicate");
 	free(out);
 	unlink(ledger);
 	pxr_rules_free(R);
