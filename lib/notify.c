@@ -40,6 +40,7 @@ struct ntf {
 	size_t	 torn;		/* bytes of a torn sent log row ignored */
 	struct pxr_hmap sent;	/* message ids sent -> (void *)1 */
 	struct pxr_hmap slots;	/* customer -> struct slots */
+	struct pxr_hmap zones;	/* zone name -> struct pxr_tz, or &unknown */
 	const struct pxr_notify_opts *o;	/* for the renames, at bind */
 	char	 loc[32];	/* the row's customer: locale, zone */
 	struct pxr_tz *ctz;
@@ -477,6 +478,9 @@ set_mid(struct ntf *N, int ch)
 	pxr_buf_adds(&N->mid, pxr_channel_names[ch]);
 }
 
+/* The marker of a zone name pxr_tz_get does not know. */
+static char unknown_zone;
+
 /* The row's customer's locale and zone into N, before any field is set. */
 static void
 customer(struct ntf *N, const struct pxr_rec *rec)
@@ -491,11 +495,17 @@ customer(struct ntf *N, const struct pxr_rec *rec)
 		    31 : lv->n), lv->s);
 	N->ctz = N->tz;
 	if (!PXR_ISNULL(zv)) {
-		pxr_buf_reset(&N->tmp);
-		pxr_buf_add(&N->tmp, zv->s, zv->n);
+		void **slot = pxr_hmap_put(&N->zones, zv->s, zv->n, NULL);
+
+		if (*slot == NULL) {	/* each name is looked up once */
+			pxr_buf_reset(&N->tmp);
+			pxr_buf_add(&N->tmp, zv->s, zv->n);
+			z = pxr_tz_get(N->tmp.p);
+			*slot = z != NULL ? (void *)z : (void *)&unknown_zone;
+		}
 		/* An unknown zone: the default, never "send anyway". */
-		if ((z = pxr_tz_get(N->tmp.p)) != NULL)
-			N->ctz = z;
+		if (*slot != &unknown_zone)
+			N->ctz = *slot;
 	}
 }
 
@@ -608,6 +618,7 @@ ntf_free(void *p)
 		return;
 	pxr_hmap_fini(&N->sent, NULL);
 	pxr_hmap_fini(&N->slots, slots_free);
+	pxr_hmap_fini(&N->zones, NULL);
 	if (N->sch != NULL)
 		pxr_tmpls_fini(&N->tmpls);
 	pxr_buf_free(&N->subj);
