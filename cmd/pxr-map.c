@@ -18,7 +18,7 @@ static const char help[] =
 "the phase's coverage (proactive: a rule tells the customer; partial:\n"
 "detected only; none), incident counts from an incidents file, and the\n"
 "headline 'proactively managed: N of M phases'.  --format dot draws the\n"
-"journey for Graphviz (dot -Tsvg).\n"
+"journey for Graphviz (dot -Tsvg) in rows of five phases, with a legend.\n"
 "\n"
 "      --incidents FILE   any stage's output: incidents counted by rule\n"
 "      --format F         text (default), csv, json or dot\n"
@@ -139,6 +139,46 @@ dot_quote(const char *s)
 	putchar('"');
 }
 
+#define FONT	"Helvetica,Arial,sans-serif"
+#define ROW	5	/* phases a row of the map: a long journey wraps */
+
+/*
+ * The edge into phase p: along its row, or from the end of the row above
+ * to the start of p's row, which sits under the start of the row above.
+ */
+static void
+dot_link(size_t p)
+{
+	if (p == 0)
+		return;
+	if (p % ROW != 0) {
+		printf("\tp%zu -> p%zu;\n\t{ rank=same; p%zu; p%zu; }\n",
+		    p - 1, p, p - 1, p);
+		return;
+	}
+	printf("\tp%zu -> p%zu [constraint=false];\n", p - 1, p);
+	printf("\tp%zu -> p%zu [style=invis];\n", p - ROW, p);
+}
+
+/* The legend under the map: what each colour means; then the end. */
+static void
+dot_legend(size_t nphases)
+{
+	size_t last = nphases - 1 - (nphases - 1) % ROW;
+
+	printf("\tsubgraph cluster_legend {\n\t\tlabel=\"coverage\";\n"
+	    "\t\tfontsize=12;\n\t\tcolor=\"#bbbbbb\";\n"
+	    "\t\tl0 [label=\"proactive: a rule tells the customer\", "
+	    "fillcolor=\"#7fc97f\"];\n"
+	    "\t\tl1 [label=\"partial: detected only\", "
+	    "fillcolor=\"#fdc086\"];\n"
+	    "\t\tl2 [label=\"none: no rule watches it\", "
+	    "fillcolor=\"#e0e0e0\"];\n"
+	    "\t\t{ rank=same; l0; l1; l2; }\n"
+	    "\t\tl0 -> l1 -> l2 [style=invis];\n\t}\n");
+	printf("\tp%zu -> l0 [style=invis];\n}\n", last);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -205,17 +245,19 @@ main(int argc, char **argv)
 		printf("phase,name,coverage,incidents,rule,detected,tiered,"
 		    "compensated,notified,rule_incidents\n");
 	else if (fmt == F_DOT) {
-		printf("digraph journey {\n\trankdir=LR;\n\tlabel=");
-		{
-			char title[512];
+		char title[512];
 
-			snprintf(title, sizeof(title), "%s: proactively "
-			    "managed: %zu of %zu phases", R->journey != NULL ?
-			    R->journey : "journey", nproactive, R->nphases);
-			dot_quote(title);
-		}
-		printf(";\n\tlabelloc=t;\n\tnode [shape=box, style=\"rounded,"
-		    "filled\", fontname=\"Helvetica\"];\n");
+		snprintf(title, sizeof(title), "%s: proactively managed: %zu "
+		    "of %zu phases", R->journey != NULL ? R->journey :
+		    "journey", nproactive, R->nphases);
+		/* One font for the title, the phases and the legend. */
+		printf("digraph journey {\n\tgraph [label=");
+		dot_quote(title);
+		printf(", labelloc=t, fontname=\"%s\", fontsize=16, "
+		    "nodesep=0.3, ranksep=0.45];\n\tnode [shape=box, "
+		    "style=\"rounded,filled\", fontname=\"%s\", fontsize=12];"
+		    "\n\tedge [fontname=\"%s\", color=\"#555555\"];\n", FONT,
+		    FONT, FONT);
 		for (i = 0; i < k.len; i++)
 			if (k.n[i] > maxn)
 				maxn = k.n[i];
@@ -334,8 +376,7 @@ main(int argc, char **argv)
 			    strcmp(cov, "proactive") == 0 ? "#7fc97f" :
 			    strcmp(cov, "partial") == 0 ? "#fdc086" : "#e0e0e0",
 			    w);
-			if (p > 0)
-				printf("\tp%zu -> p%zu;\n", p - 1, p);
+			dot_link(p);
 			break;
 		}
 		}
@@ -360,7 +401,7 @@ main(int argc, char **argv)
 		putchar('\n');
 		json_decref(o);
 	} else if (fmt == F_DOT)
-		printf("}\n");
+		dot_legend(R->nphases);
 	json_decref(jphases);
 	pxr_cli_exit(&c, 0);
 }

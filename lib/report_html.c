@@ -161,10 +161,12 @@ rp_write_html(const struct pxr_report *R, FILE *fp)
 	fprintf(fp, "</h1>\n");
 	if (R->have_complaints)
 		fprintf(fp, "<p id=\"first-contact\">First-contact rate: "
-		    "<strong>%.1f %%</strong> of %ld incidents; %ld "
-		    "customers complained before we told them; %ld "
-		    "complaints concern no incident.</p>\n", rp_fc_rate(R),
-		    R->fc_incidents, R->fc_untold, R->fc_orphans);
+		    "<strong>%.1f %%</strong> of %ld incident%s; %ld "
+		    "customer%s complained before we told them; %ld "
+		    "complaint%s no incident.</p>\n", rp_fc_rate(R),
+		    R->fc_incidents, R->fc_incidents == 1 ? "" : "s",
+		    R->fc_untold, R->fc_untold == 1 ? "" : "s", R->fc_orphans,
+		    R->fc_orphans == 1 ? " concerns" : "s concern");
 	else {
 		fprintf(fp, "<p id=\"first-contact\">");
 		esc(fp, rp_fc_absent);
