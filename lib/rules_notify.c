@@ -152,8 +152,8 @@ template_dir(const struct pxr_rules *R, const char *t)
 
 	if (t != NULL && t[0] == '/')
 		return pxr_strdup(t);
-	if (strcmp(R->dir, ".") == 0)
-		return pxr_strdup(t != NULL ? t : ".");
+	if (t == NULL || strcmp(R->dir, ".") == 0)
+		return pxr_strdup(t != NULL ? t : R->dir);
 	pxr_buf_adds(&b, R->dir);
 	pxr_buf_addc(&b, '/');
 	pxr_buf_adds(&b, t != NULL ? t : ".");
