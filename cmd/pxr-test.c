@@ -1,16 +1,20 @@
-/* pxr-test: run rule unit tests through the real stages. */
+/* pxr-test: run rule unit tests through the stages, in one process. */
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
 
 #include "cli.h"
+#include "compensate.h"
+#include "detect.h"
+#include "notify.h"
+#include "rules.h"
+#include "stage.h"
+#include "threshold.h"
 
 static const char usage[] =
 "usage: pxr-test [--junit FILE] [-v] TESTS ...\n";
@@ -20,9 +24,10 @@ static const char help[] =
 "rule file) names a rule file, a 'now' and cases of input records with\n"
 "the rows expected at a stage (detect, threshold, compensate or notify;\n"
 "default notify), comparing only the fields listed.  The records go\n"
-"through the real commands with an empty ledger and sent log.  Prints a\n"
-"line per failing case with what was expected and what came, then\n"
-"'N passed, N failed'; exits 1 when any failed.\n"
+"through the stages' own code (lib/), chained in this one process, with\n"
+"an empty ledger and sent log.  Prints a line per failing case with what\n"
+"was expected and what came, then 'N passed, N failed'; exits 1 when any\n"
+"failed.\n"
 "\n"
 "      --junit FILE   also write a JUnit XML report\n"
 "\n"
@@ -31,8 +36,6 @@ static const char help[] =
 
 static const char *const stages[] = { "detect", "threshold", "compensate",
 	"notify", NULL };
-
-static char bindir[PATH_MAX];
 
 struct result {
 	char	*file;
@@ -118,75 +121,226 @@ write_junit(struct pxr_cli *c, const char *path)
 		    "UTF-8) replaced by U+FFFD", path, bad, bad == 1 ? "" : "s");
 }
 
-/* Run the stages up to last (0..3) on in, writing out; stderr to err. */
+/*
+ * A stage of a case, wrapped so that the stage a record fails in is
+ * known (the chain only says that it failed): what it emits goes on
+ * through the wrapper, what it says goes to the chain's sayer.
+ */
+struct tag {
+	struct pxr_mapper *inner;
+	int	*failed;	/* the run's: the first stage that failed */
+	int	 idx;
+};
+
+static int
+tag_emit(void *arg, struct pxr_rec *rec, struct pxr_error *err)
+{
+	return pxr_mapper_emit(arg, rec, err);
+}
+
+static int
+tag_check(void *arg, const struct pxr_rec *rec, struct pxr_error *err)
+{
+	return pxr_mapper_check(arg, rec, err);
+}
+
+static int
+tag_rc(struct tag *t, int rc)
+{
+	if (rc < 0 && *t->failed < 0)
+		*t->failed = t->idx;
+	return rc;
+}
+
+static int
+tag_bind(struct pxr_mapper *w, struct pxr_schema *sch, struct pxr_error *err)
+{
+	struct tag *t = w->state;
+
+	t->inner->sayer = w->sayer;
+	return tag_rc(t, t->inner->bind != NULL ? t->inner->bind(t->inner,
+	    sch, err) : 0);
+}
+
+static int
+tag_map(struct pxr_mapper *w, struct pxr_rec *rec, struct pxr_error *err)
+{
+	struct tag *t = w->state;
+
+	return tag_rc(t, t->inner->map(t->inner, rec, err));
+}
+
+static int
+tag_end(struct pxr_mapper *w, struct pxr_error *err)
+{
+	struct tag *t = w->state;
+
+	return tag_rc(t, t->inner->end != NULL ? t->inner->end(t->inner, err) :
+	    0);
+}
+
+static void
+tag_free(void *state)
+{
+	struct tag *t = state;
+
+	pxr_mapper_free(t->inner);
+	free(t);
+}
+
+/* Wrap m (stolen) as stage idx of a run whose first failure is *failed. */
+static struct pxr_mapper *
+tag_new(struct pxr_mapper *m, int idx, int *failed)
+{
+	struct tag *t = pxr_calloc(1, sizeof(*t));
+	struct pxr_mapper *w;
+
+	t->inner = m;
+	t->failed = failed;
+	t->idx = idx;
+	w = pxr_mapper_new(m->name, t, tag_bind, tag_map, tag_end, tag_free);
+	m->out.emit = tag_emit;
+	m->out.check = tag_check;
+	m->out.arg = w;
+	return w;
+}
+
+/* What the last stage emits: JSON Lines, as the commands' --out jsonl. */
+static int
+run_emit(void *arg, struct pxr_rec *rec, struct pxr_error *err)
+{
+	return pxr_writer_write(arg, rec, err) < 0 ? -2 : 0;
+}
+
+static int
+run_check(void *arg, const struct pxr_rec *rec, struct pxr_error *err)
+{
+	return pxr_writer_check(arg, rec, err);
+}
+
+/* What the stages say goes where the commands' stderr went. */
+static void
+run_say(void *arg, int level, const char *text)
+{
+	if (level == PXR_SAY_WARN)
+		fprintf(arg, "%s\n", text);
+}
+
+/*
+ * The stages up to last (0..3) in this process, as pxr_chain over their
+ * mappers, with --now, an empty ledger and sent log in dir: the records
+ * of in (JSON Lines) through them to out (JSON Lines); what a command
+ * would have printed on stderr to errf.  0, or -1 when a stage failed.
+ */
 static int
 pipeline(const char *rules, const char *now, int last, const char *dir,
-    const char *in, const char *out, const char *err)
+    const char *in, const char *out, const char *errf)
 {
-	char cmd[4][8][PATH_MAX], *argv[4][10];
-	char ledger[PATH_MAX], sent[PATH_MAX];
-	pid_t pids[4];
-	int i, k, prev, fd, status, rc = 0;
+	char ledger[PATH_MAX], sent[PATH_MAX], buf[2048];
+	struct pxr_mapper *m[4] = { NULL };
+	struct pxr_detect_opts dopt = { 0 };
+	struct pxr_threshold_opts topt = { 0 };
+	struct pxr_compensate_opts copt = { 0 };
+	struct pxr_notify_opts nopt = { 0 };
+	struct pxr_reader_opts ro = { 0 };
+	struct pxr_diags d = { 0 };
+	struct pxr_rules *R;
+	struct pxr_schema *sch = NULL;
+	struct pxr_reader *rd = NULL;
+	struct pxr_writer *w = NULL;
+	struct pxr_chain *ch = NULL;
+	struct pxr_error e;
+	struct pxr_rec rec;
+	FILE *fo = NULL, *fe;
+	int64_t t;
+	int i, rc = 0, bound = 0, failed = -1, n = 0;
+	size_t k;
 
+	if ((fe = fopen(errf, "we")) == NULL)
+		return -1;
+	pxr_error_clear(&e);
+	if ((R = pxr_rules_load(rules, &d)) == NULL) {
+		for (k = 0; k < d.n; k++)
+			fprintf(fe, "%s:%ld:%d: %s\n", rules, d.v[k].line,
+			    d.v[k].col, d.v[k].msg);
+		if (d.n == 0)
+			fprintf(fe, "%s: cannot be loaded\n", rules);
+		pxr_diags_free(&d);
+		fclose(fe);
+		return -1;
+	}
+	pxr_diags_free(&d);
+	if (pxr_time_parse(now, strlen(now), R->tz, &t, NULL, &e) < 0) {
+		fprintf(fe, "now: %s\n", e.text);
+		rc = -1;
+		goto done;
+	}
 	snprintf(ledger, sizeof(ledger), "%s/ledger.csv", dir);
 	snprintf(sent, sizeof(sent), "%s/sent.csv", dir);
-	for (i = 0; i <= last; i++) {
-		k = 0;
-		if (snprintf(cmd[i][k], PATH_MAX, "%s/pxr-%s", bindir,
-		    stages[i]) >= PATH_MAX)
-			return -1;
-		argv[i][k] = cmd[i][k];
-		k++;
-		argv[i][k++] = "-r";
-		argv[i][k++] = (char *)rules;
-		argv[i][k++] = "--now";
-		argv[i][k++] = (char *)now;
-		argv[i][k++] = "--out";
-		argv[i][k++] = "jsonl";
-		if (i == 2) {
-			argv[i][k++] = "--ledger";
-			argv[i][k++] = ledger;
-		}
-		if (i == 3) {
-			argv[i][k++] = "--sent-log";
-			argv[i][k++] = sent;
-		}
-		argv[i][k] = NULL;
-	}
-	if ((prev = open(in, O_RDONLY | O_CLOEXEC)) < 0)
-		return -1;
-	for (i = 0; i <= last; i++) {
-		int fds[2] = { -1, -1 };
+	dopt.now = copt.now = nopt.now = t;
+	copt.ledger = ledger;
+	nopt.sentlog = sent;
+	copt.lock_ms = nopt.lock_ms = 60000;
+	for (i = 0; i <= last && rc == 0; i++) {
+		struct pxr_mapper *x = i == 0 ? pxr_detect_new(&dopt, R, &e) :
+		    i == 1 ? pxr_threshold_new(&topt, R, &e) : i == 2 ?
+		    pxr_compensate_new(&copt, R, &e) :
+		    pxr_notify_new(&nopt, R, &e);
 
-		if (i < last && pipe2(fds, O_CLOEXEC) < 0)
-			return -1;
-		if ((pids[i] = fork()) == 0) {
-			dup2(prev, 0);
-			if (i < last)
-				dup2(fds[1], 1);
-			else {
-				fd = open(out, O_WRONLY | O_CREAT | O_TRUNC,
-				    0600);
-				dup2(fd, 1);
-			}
-			fd = open(err, O_WRONLY | O_CREAT | O_APPEND, 0600);
-			dup2(fd, 2);
-			execv(argv[i][0], argv[i]);
-			fprintf(stderr, "pxr-test: %s: %s\n", argv[i][0],
-			    strerror(errno));
-			_exit(127);
-		}
-		close(prev);
-		if (i < last) {
-			close(fds[1]);
-			prev = fds[0];
-		}
-	}
-	for (i = 0; i <= last; i++) {
-		waitpid(pids[i], &status, 0);
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		if (x == NULL) {
+			fprintf(fe, "pxr-%s: %s\n", stages[i],
+			    pxr_error_str(&e, buf, sizeof(buf)));
 			rc = -1;
+			break;
+		}
+		m[n++] = tag_new(x, i, &failed);
 	}
+	if (rc < 0)
+		goto done;
+	if ((fo = fopen(out, "we")) == NULL) {
+		rc = -1;
+		goto done;
+	}
+	w = pxr_writer_new(fo, PXR_FMT_JSONL, 0);
+	ch = pxr_chain_new(m, (size_t)n, (struct pxr_emitter){ run_emit, w,
+	    run_check }, (struct pxr_sayer){ run_say, fe });
+	sch = pxr_schema_new();
+	ro.fmt = PXR_FMT_JSONL;
+	if ((rd = pxr_reader_open(in, &ro, sch, &e)) == NULL) {
+		fprintf(fe, "pxr-test: %s\n", pxr_error_str(&e, buf,
+		    sizeof(buf)));
+		rc = -1;
+		pxr_schema_free(sch);
+		sch = NULL;
+		goto done;
+	}
+	pxr_rec_init(&rec, sch);
+	while (rc == 0 && (i = pxr_reader_next(rd, &rec, &e)) != 0) {
+		if (i < 0 || (!bound++ && pxr_chain_bind(ch, sch, &e) < 0) ||
+		    pxr_chain_map(ch, &rec, &e) < 0) {
+			if (e.file[0] == '\0')
+				pxr_error_at(&e, "-", rec.line);
+			rc = -1;
+		}
+	}
+	if (rc == 0 && ((!bound && pxr_chain_bind(ch, sch, &e) < 0) ||
+	    pxr_chain_end(ch, &e) < 0 || pxr_writer_flush(w, &e) < 0))
+		rc = -1;
+	if (rc < 0)
+		fprintf(fe, "pxr-%s: %s\n", failed >= 0 ? stages[failed] :
+		    "test", pxr_error_str(&e, buf, sizeof(buf)));
+	pxr_rec_fini(&rec);
+done:
+	pxr_reader_close(rd);
+	pxr_writer_free(w);
+	if (fo != NULL && fclose(fo) != 0)
+		rc = -1;
+	pxr_chain_free(ch);
+	for (i = 0; i < n; i++)
+		pxr_mapper_free(m[i]);
+	pxr_schema_free(sch);
+	pxr_rules_free(R);
+	fclose(fe);
 	return rc;
 }
 
@@ -334,7 +488,6 @@ main(int argc, char **argv)
 	struct pxr_cli c;
 	const char *junit = NULL;
 	size_t pass = 0, fail = 0, i;
-	ssize_t n;
 	int ch, a;
 
 	pxr_cli_init(&c, argv, "pxr-test", usage, help);
@@ -349,13 +502,6 @@ main(int argc, char **argv)
 	}
 	if (optind == argc)
 		pxr_cli_usage(&c, "give one or more test files");
-	n = readlink("/proc/self/exe", bindir, sizeof(bindir) - 1);
-	if (n <= 0)
-		snprintf(bindir, sizeof(bindir), ".");
-	else {
-		bindir[n] = '\0';
-		*strrchr(bindir, '/') = '\0';
-	}
 	for (a = optind; a < argc; a++) {
 		json_error_t je;
 		json_t *t = json_load_file(argv[a], JSON_REJECT_DUPLICATES, &je);
