@@ -41,7 +41,8 @@ struct ntf {
 	struct pxr_hmap sent;	/* message ids sent -> (void *)1 */
 	struct pxr_hmap slots;	/* customer -> struct slots */
 	struct pxr_hmap zones;	/* zone name -> struct pxr_tz, or &unknown */
-	const struct pxr_notify_opts *o;	/* for the renames, at bind */
+	const char **rename_from, **rename_to;	/* of the options */
+	size_t	 nrename;
 	char	 loc[32];	/* the row's customer: locale, zone */
 	struct pxr_tz *ctz;
 	struct pxr_tmpls tmpls;
@@ -210,13 +211,12 @@ rename1(struct pxr_schema *sch, const char *what, const char *from,
 static int
 own_names(struct ntf *N, struct pxr_schema *sch, struct pxr_error *err)
 {
-	const struct pxr_notify_opts *o = N->o;
 	const struct pxr_field_def *d;
 	size_t i, k;
 
-	for (i = 0; i < o->nrename; i++)
-		if (rename1(sch, "--rename", o->rename_from[i],
-		    o->rename_to[i], err) < 0)
+	for (i = 0; i < N->nrename; i++)
+		if (rename1(sch, "--rename", N->rename_from[i],
+		    N->rename_to[i], err) < 0)
 			return -1;
 	/* The rule file's renames apply to the inputs that have the field. */
 	for (i = 0; N->R != NULL && i < N->R->notify.nrename; i++) {
@@ -619,6 +619,8 @@ ntf_free(void *p)
 	pxr_hmap_fini(&N->sent, NULL);
 	pxr_hmap_fini(&N->slots, slots_free);
 	pxr_hmap_fini(&N->zones, NULL);
+	free(N->rename_from);
+	free(N->rename_to);
 	if (N->sch != NULL)
 		pxr_tmpls_fini(&N->tmpls);
 	pxr_buf_free(&N->subj);
@@ -647,8 +649,15 @@ pxr_notify_new(const struct pxr_notify_opts *o, struct pxr_rules *R,
 	}
 	N = pxr_calloc(1, sizeof(*N));
 	N->R = R;
-	N->o = o;
 	N->now = o->now;
+	if ((N->nrename = o->nrename) > 0) {
+		N->rename_from = pxr_calloc(o->nrename, sizeof(char *));
+		N->rename_to = pxr_calloc(o->nrename, sizeof(char *));
+		memcpy(N->rename_from, o->rename_from, o->nrename *
+		    sizeof(char *));
+		memcpy(N->rename_to, o->rename_to, o->nrename *
+		    sizeof(char *));
+	}
 	N->sentlog = o->sentlog;
 	for (i = 0; i < PXR_NCH; i++) {
 		N->addr[i] = o->addr[i] != NULL ? o->addr[i] : nc != NULL ?

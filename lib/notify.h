@@ -41,12 +41,13 @@ struct pxr_notify_opts {
  * The notify stage: for each incident of a rule with notify (or every
  * row of an ad-hoc campaign), the message row(s) of pxr-notify(1): the
  * channel, the template in the customer's locale, consent, quiet hours,
- * the rate limit and the sent log.  An input field of the name of a
- * field the stage writes (status, reason, ...) is refused at bind (exit
- * 65) unless renamed.  R is borrowed (must outlive the
- * mapper) and NULL for an ad-hoc campaign.  The sent log is read here,
- * under its lock.  new; NULL and err (a bad sent log, a lock timeout,
- * options that do not go together).
+ * the rate limit and the sent log.  The options are copied, their
+ * strings borrowed (argv: they must outlive the mapper).  An input field
+ * of the name of a field the stage writes (status, reason, ...) is
+ * refused at bind (exit 65) unless renamed.  R is borrowed (must outlive
+ * the mapper) and NULL for an ad-hoc campaign.  The sent log is read
+ * here, under its lock.  new; NULL and err (a bad sent log, a lock
+ * timeout, options that do not go together).
  */
 struct pxr_mapper *pxr_notify_new(const struct pxr_notify_opts *,
 	    struct pxr_rules *, struct pxr_error *);
