@@ -21,9 +21,16 @@ enum { L_AT, L_ID, L_CUST, L_RULE, L_TIER, L_KIND, L_AMOUNT, L_CUR, L_CODE,
 
 #define BATCH 4096
 
-/* One ledger row, kept by incident id (in the stage's ledger arena). */
+/* The columns of a ledger row a duplicate shows, in entry.f. */
+static const int shown[] = { L_KIND, L_AMOUNT, L_CUR, L_CODE, L_VALID };
+enum { E_KIND, E_AMOUNT, E_CUR, E_CODE, E_VALID, E_N };
+
+/*
+ * What a duplicate shows of a ledger row, kept by incident id: one block
+ * of the stage's arena, the texts after the struct.
+ */
 struct entry {
-	char	*f[L_N];
+	char	*f[E_N];
 };
 
 /* What a compensation subject (an order, say) was paid so far. */
@@ -88,12 +95,21 @@ find_entry(struct comp *K, const char *id, size_t n)
 static void
 add_entry(struct comp *K, char **f, size_t *lens)
 {
-	struct entry *e = pxr_arena_alloc(&K->mem, sizeof(*e));
+	struct entry *e;
 	void **slot;
-	size_t i;
+	size_t i, size = sizeof(*e);
+	char *p;
 
-	for (i = 0; i < L_N; i++)
-		e->f[i] = pxr_arena_strndup(&K->mem, f[i], lens[i]);
+	for (i = 0; i < E_N; i++)
+		size += lens[shown[i]] + 1;
+	e = pxr_arena_alloc(&K->mem, size);
+	p = (char *)(e + 1);
+	for (i = 0; i < E_N; i++) {
+		memcpy(p, f[shown[i]], lens[shown[i]]);
+		p[lens[shown[i]]] = '\0';
+		e->f[i] = p;
+		p += lens[shown[i]] + 1;
+	}
 	slot = pxr_hmap_put(&K->entries, f[L_ID], lens[L_ID], NULL);
 	*slot = e;
 }
@@ -546,15 +562,15 @@ static void
 set_duplicate(struct comp *K, struct pxr_rec *rec, const struct plan *pl,
     const struct entry *e)
 {
-	set_text(rec, K->f_kind, e->f[L_KIND]);
-	if (pl->has_amount || strcmp(e->f[L_AMOUNT], "0") != 0)
-		pxr_rec_set(rec, K->f_amount, PXR_NUM, e->f[L_AMOUNT],
-		    strlen(e->f[L_AMOUNT]));
+	set_text(rec, K->f_kind, e->f[E_KIND]);
+	if (pl->has_amount || strcmp(e->f[E_AMOUNT], "0") != 0)
+		pxr_rec_set(rec, K->f_amount, PXR_NUM, e->f[E_AMOUNT],
+		    strlen(e->f[E_AMOUNT]));
 	else
 		pxr_rec_setnull(rec, K->f_amount);
-	set_text(rec, K->f_currency, e->f[L_CUR]);
-	set_text(rec, K->f_code, e->f[L_CODE]);
-	set_text(rec, K->f_valid, e->f[L_VALID]);
+	set_text(rec, K->f_currency, e->f[E_CUR]);
+	set_text(rec, K->f_code, e->f[E_CODE]);
+	set_text(rec, K->f_valid, e->f[E_VALID]);
 }
 
 /* Reduce *amt to what a limit of `limit` leaves beside `sum`. */
