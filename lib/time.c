@@ -233,6 +233,18 @@ pxr_time_from_local(struct pxr_tz *z, int y, int mo, int d, int h, int mi,
 	return wall - pxr_tz_offset(z, wall - PXR_US_DAY) * PXR_US_SEC;
 }
 
+int64_t
+pxr_time_add_days(struct pxr_tz *z, int64_t t, int64_t days)
+{
+	struct pxr_civil c;
+	int y, m, d;
+
+	pxr_time_civil(t, z, &c);
+	civil_from_days(pxr_days_from_civil(c.year, c.month, c.day) + days,
+	    &y, &m, &d);
+	return pxr_time_from_local(z, y, m, d, c.hour, c.min, c.sec, c.usec);
+}
+
 static int
 digits(const char *s, size_t n, size_t at, int count, int *out)
 {

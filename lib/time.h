@@ -47,6 +47,14 @@ int	 pxr_date_valid(int y, int m, int d);
  */
 int64_t	 pxr_time_from_local(struct pxr_tz *, int y, int mo, int d, int h,
 	    int mi, int s, int us);
+/*
+ * t moved by days calendar days in tz (negative: back), its wall clock
+ * kept: 2026-03-28T12:00 + 1 day is 2026-03-29T12:00 in Europe/Stockholm,
+ * 23 hours later.  A wall time that does not exist on the new day (a gap)
+ * or exists twice (an overlap) is read as pxr_time_from_local reads it.
+ * The caller keeps |days| at most 3,650,000 (ten thousand years).
+ */
+int64_t	 pxr_time_add_days(struct pxr_tz *, int64_t t, int64_t days);
 
 /*
  * Parse an ISO-8601 time: YYYY-MM-DD, then optionally T or a space and

@@ -337,6 +337,32 @@ main(void)
 		CHECK(secs < 5, "and returns (%.3f s for two runs)", secs);
 		pxr_buf_free(&b);
 	}
+	{
+		/* Calendar days in Europe/Stockholm keep the wall clock. */
+		struct pxr_buf b = { 0 };
+		int64_t t;
+
+		pxr_time_parse("2026-03-28T12:00:00+01:00", 25, NULL, &t,
+		    NULL, &e);
+		pxr_time_format_tz(&b, pxr_time_add_days(env.tz, t, 1), env.tz);
+		CHECK_STR(b.p, "2026-03-29T12:00:00+02:00", "spring: +1 day");
+		pxr_buf_reset(&b);
+		pxr_time_parse("2026-10-20T09:00:00+02:00", 25, NULL, &t,
+		    NULL, &e);
+		pxr_time_format_tz(&b, pxr_time_add_days(env.tz, t, 30),
+		    env.tz);
+		CHECK_STR(b.p, "2026-11-19T09:00:00+01:00", "autumn: +30 days");
+		pxr_buf_reset(&b);
+		pxr_time_parse("2026-03-28T02:30:00+01:00", 25, NULL, &t,
+		    NULL, &e);
+		pxr_time_format_tz(&b, pxr_time_add_days(env.tz, t, 1), env.tz);
+		CHECK_STR(b.p, "2026-03-29T03:30:00+02:00",
+		    "into the gap: later by the gap");
+		pxr_buf_reset(&b);
+		pxr_time_format_tz(&b, pxr_time_add_days(env.tz, t, -1), env.tz);
+		CHECK_STR(b.p, "2026-03-27T02:30:00+01:00", "back a day");
+		pxr_buf_free(&b);
+	}
 	builtins_match_man();
 	pxr_rec_fini(&rec);
 	pxr_arena_free(&arena);
