@@ -9,10 +9,11 @@
 #include "send.h"
 
 static const char usage[] =
-"usage: pxr-send --sent-log FILE [--sendmail CMD] [--sms-command CMD]\n"
-"                [--push-command CMD] [--from ADDRESS] [-r RULES] [--rate N/s]\n"
-"                [--retries N] [--resend-unknown] [--dry-run] [options]\n"
-"                [INPUT ...]\n";
+"usage: pxr-send --sent-log FILE [--outbox FILE] [--sendmail CMD]\n"
+"                [--sms-command CMD] [--push-command CMD] [--from ADDRESS]\n"
+"                [-r RULES] [--rate N/s] [--retries N] [--retry-after DUR]\n"
+"                [--expire-after DUR] [--resend-unknown] [--dry-run]\n"
+"                [options] [INPUT ...]\n";
 
 static const char help[] =
 "Deliver the 'ready' messages of pxr-notify (and 'deferred' ones whose\n"
@@ -23,6 +24,9 @@ static const char help[] =
 "An 'attempt' row is written and synced to the sent log before each\n"
 "hand-over and a 'sent' or 'failed' row after; a message already 'sent'\n"
 "is skipped, one handed over with no outcome is reported 'unknown'.\n"
+"With --outbox, a message deferred to later (quiet hours, a rate limit)\n"
+"or whose gateway failed is kept there ('queued'), and every run hands\n"
+"over what the outbox holds that is due, input or not.\n"
 "\n"
 "      --sent-log FILE      the sent log (CSV, append-only, created 0600)\n"
 "      --sendmail CMD       default: /usr/sbin/sendmail -i --\n"
@@ -35,10 +39,17 @@ static const char help[] =
 "      --resend-unknown     send again what was handed over with no outcome\n"
 "      --dry-run            show what would be sent; write and send nothing\n"
 "      --lock-timeout DUR   wait this long for the sent log's lock (60s)\n"
+"      --outbox FILE        keep what cannot go yet; hand over what is due\n"
+"      --retry-after DUR    retry a failed hand-over after this (15m)\n"
+"      --expire-after DUR   give up a message kept longer (7d)\n"
 "\n"
 "example:\n"
 "  pxr-notify -r plays.json --sent-log state/sent.csv < compensated.csv \\\n"
-"    | pxr-send --sent-log state/sent.csv --sms-command 'sms-gw --to {to}'\n";
+"    | pxr-send --sms-command 'sms-gw --to {to}' \\\n"
+"        --sent-log state/sent.csv --outbox state/outbox.csv\n"
+"  # every hour from cron: what is due, without a night's file\n"
+"  pxr-send --sms-command 'sms-gw --to {to}' \\\n"
+"      --sent-log state/sent.csv --outbox state/outbox.csv < /dev/null\n";
 
 /* Split a command line like a shell would (quotes, backslashes), no shell. */
 static char **
@@ -92,7 +103,8 @@ int
 main(int argc, char **argv)
 {
 	enum { O_SENT = OPT_CMD, O_SENDMAIL, O_SMS, O_PUSH, O_FROM, O_RATE,
-	    O_RETRIES, O_UNKNOWN, O_DRY, O_LOCK };
+	    O_RETRIES, O_UNKNOWN, O_DRY, O_LOCK, O_OUTBOX, O_EXPIRE,
+	    O_RETRY_AFTER };
 	static const struct option longopts[] = {
 		PXR_CLI_LONG,
 		{ "sent-log", required_argument, NULL, O_SENT },
@@ -105,6 +117,9 @@ main(int argc, char **argv)
 		{ "resend-unknown", no_argument, NULL, O_UNKNOWN },
 		{ "dry-run", no_argument, NULL, O_DRY },
 		{ "lock-timeout", required_argument, NULL, O_LOCK },
+		{ "outbox", required_argument, NULL, O_OUTBOX },
+		{ "expire-after", required_argument, NULL, O_EXPIRE },
+		{ "retry-after", required_argument, NULL, O_RETRY_AFTER },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pxr_send_opts o;
@@ -118,6 +133,7 @@ main(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	o.retries = 2;
+	o.max_age = 7 * PXR_US_DAY;
 	o.lock_ms = 60000;
 	pxr_cli_init(&c, argv, "pxr-send", usage, help);
 	while ((ch = getopt_long(argc, argv, PXR_CLI_SHORT, longopts,
@@ -156,6 +172,15 @@ main(int argc, char **argv)
 		case O_DRY: o.dry_run = 1; break;
 		case O_LOCK: o.lock_ms = pxr_cli_ms(&c, "--lock-timeout",
 		    optarg); break;
+		case O_OUTBOX: o.outbox = optarg; break;
+		case O_EXPIRE:
+			o.max_age = (int64_t)pxr_cli_ms(&c, "--expire-after",
+			    optarg) * 1000;
+			break;
+		case O_RETRY_AFTER:
+			o.retry_after = (int64_t)pxr_cli_ms(&c, "--retry-after",
+			    optarg) * 1000;
+			break;
 		default: pxr_cli_usage(&c, NULL);
 		}
 	}

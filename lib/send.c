@@ -11,6 +11,7 @@
 
 #include "fields.h"
 #include "mail.h"
+#include "outbox.h"
 #include "send.h"
 #include "sentlog.h"
 #include "time.h"
@@ -19,6 +20,10 @@ struct send {
 	struct pxr_mapper *m;
 	struct pxr_send_opts o;
 	struct pxr_sentlog *log;	/* NULL: a dry run without one */
+	struct pxr_outbox *ob;		/* NULL: no outbox */
+	struct pxr_schema *sch;
+	const char *said;		/* the status last emitted */
+	size_t	 nlost;			/* deferred, with no outbox to keep them */
 	size_t	 f_mid, f_cust, f_ch, f_to, f_subj, f_body, f_status,
 		 f_after, f_reason;
 	size_t	 o_status, o_attempts, o_error, o_sent_at;
@@ -33,6 +38,7 @@ send_bind(struct pxr_mapper *mp, struct pxr_schema *sch,
 	struct send *S = mp->state;
 
 	(void)err;
+	S->sch = sch;
 	S->f_mid = pxr_field_ref(sch, PXR_F_MESSAGE_ID);
 	S->f_cust = pxr_field_ref(sch, PXR_F_CUSTOMER_ID);
 	S->f_ch = pxr_field_ref(sch, PXR_F_CHANNEL);
@@ -262,6 +268,7 @@ static int
 out(struct send *S, struct pxr_rec *rec, const char *status, int attempts,
     const char *error, struct pxr_error *err)
 {
+	S->said = status;
 	pxr_rec_setref(rec, S->o_status, PXR_STR, status, strlen(status));
 	pxr_rec_setf(rec, S->o_attempts, PXR_NUM, "%d", attempts);
 	if (error != NULL && *error != '\0')
@@ -354,6 +361,55 @@ claim(struct send *S, struct pxr_rec *rec, int ch, int *claimed,
 	return 0;
 }
 
+/*
+ * Keep rec's message in the outbox until after (µs), with why (retry: its
+ * gateway failed); a message already there keeps its first queued_at.
+ * -2 and err on failure.
+ */
+static int
+queue(struct send *S, const struct pxr_rec *rec, int64_t after,
+    const char *why, int retry, struct pxr_error *err)
+{
+	const struct pxr_val *mv = pxr_rec_get(rec, S->f_mid);
+	const struct pxr_ob_msg *m;
+	const char *f[PXR_OB__N];
+	struct pxr_buf ta = { 0 }, tq = { 0 };
+	int rc;
+
+	if (pxr_outbox_lock(S->ob, S->o.lock_ms, err) < 0)
+		return -2;
+	m = pxr_outbox_get(S->ob, mv->s, mv->n);
+	/*
+	 * Done or given up already: nothing to keep.  Deferred again while
+	 * queued for no later (a rerun, the next night's export): it keeps
+	 * its time.  A retry after a failure always moves it on.
+	 */
+	if (m != NULL && (m->state != PXR_OB_QUEUED || (!retry &&
+	    m->send_after <= after))) {
+		pxr_outbox_unlock(S->ob);
+		return 0;
+	}
+	pxr_time_format(&ta, after);
+	pxr_time_format(&tq, m != NULL ? m->queued_at : S->o.now);
+	memset(f, 0, sizeof(f));
+	f[PXR_OB_MESSAGE_ID] = mv->s;
+	f[PXR_OB_CUSTOMER_ID] = str(pxr_rec_get(rec, S->f_cust));
+	f[PXR_OB_CHANNEL] = str(pxr_rec_get(rec, S->f_ch));
+	f[PXR_OB_TO] = str(pxr_rec_get(rec, S->f_to));
+	f[PXR_OB_SUBJECT] = str(pxr_rec_get(rec, S->f_subj));
+	f[PXR_OB_BODY] = str(pxr_rec_get(rec, S->f_body));
+	f[PXR_OB_SEND_AFTER] = ta.p;
+	f[PXR_OB_QUEUED_AT] = tq.p;
+	f[PXR_OB_REASON] = why;
+	rc = pxr_outbox_put(S->ob, f, PXR_OB_QUEUED, S->o.now, err);
+	pxr_outbox_unlock(S->ob);
+	pxr_buf_free(&ta);
+	pxr_buf_free(&tq);
+	return rc < 0 ? -2 : 0;
+}
+
+static int deliver(struct send *, struct pxr_rec *, int, struct pxr_error *);
+
 static int
 send_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
 {
@@ -361,9 +417,8 @@ send_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
 	const struct pxr_val *mv = pxr_rec_get(rec, S->f_mid);
 	const struct pxr_val *chv = pxr_rec_get(rec, S->f_ch);
 	const struct pxr_val *stv = pxr_rec_get(rec, S->f_status);
-	const char *to = str(pxr_rec_get(rec, S->f_to));
 	const char *status = PXR_ISNULL(stv) ? "ready" : stv->s;
-	int ch, rc, claimed, attempts = 0;
+	int ch;
 
 	if (PXR_ISNULL(mv) || PXR_ISNULL(chv))
 		return pxr_error_set(err, PXR_EXIT_DATAERR, "no message_id or "
@@ -388,11 +443,33 @@ send_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
 		    NULL, &e) < 0)
 			return pxr_error_set(err, PXR_EXIT_DATAERR,
 			    "column 'send_after': not a time");
-		if (after > S->o.now)
-			return out(S, rec, "deferred", 0, NULL, err);
+		if (after > S->o.now) {
+			const struct pxr_val *rv = pxr_rec_get(rec,
+			    S->f_reason);
+
+			if (S->ob == NULL || S->o.dry_run) {
+				S->nlost += S->ob == NULL;
+				return out(S, rec, "deferred", 0, NULL, err);
+			}
+			if (queue(S, rec, after, PXR_ISNULL(rv) ? "deferred" :
+			    rv->s, 0, err) < 0)
+				return -2;
+			return out(S, rec, "queued", 0, NULL, err);
+		}
 	} else if (strcmp(status, "ready") != 0)
 		return pxr_error_set(err, PXR_EXIT_DATAERR, "column 'status': "
 		    "'%s' is not ready, deferred or suppressed", status);
+	return deliver(S, rec, ch, err);
+}
+
+/* Claim, hand over and log one due message; its outcome is emitted. */
+static int
+deliver(struct send *S, struct pxr_rec *rec, int ch, struct pxr_error *err)
+{
+	const struct pxr_val *mv = pxr_rec_get(rec, S->f_mid);
+	const char *to = str(pxr_rec_get(rec, S->f_to));
+	int rc, claimed, attempts = 0;
+
 	if ((rc = claim(S, rec, ch, &claimed, err)) < 0 || !claimed)
 		return rc;
 	pxr_buf_reset(&S->msg);
@@ -441,8 +518,135 @@ send_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
 		return -2;
 	}
 	pxr_sentlog_unlock(S->log);
+	if (rc != 0 && S->ob != NULL) {
+		/* The gateway failed for now: the outbox tries again later. */
+		if (queue(S, rec, S->o.now + S->o.retry_after, S->err.p, 1,
+		    err) < 0)
+			return -2;
+		if (S->o.status != NULL)
+			*S->o.status = PXR_EXIT_FINDINGS;
+		return out(S, rec, "queued", attempts, S->err.p, err);
+	}
 	return out(S, rec, rc == 0 ? "sent" : "failed", attempts,
 	    S->err.p, err);
+}
+
+/* A record of the output's schema for an outbox message. */
+static void
+ob_rec(struct send *S, struct pxr_rec *rec, const struct pxr_ob_msg *m)
+{
+	static const struct {
+		int	 col;
+		enum pxr_field f;
+	} map[] = {
+		{ PXR_OB_MESSAGE_ID, PXR_F_MESSAGE_ID },
+		{ PXR_OB_CUSTOMER_ID, PXR_F_CUSTOMER_ID },
+		{ PXR_OB_CHANNEL, PXR_F_CHANNEL },
+		{ PXR_OB_TO, PXR_F_TO },
+		{ PXR_OB_SUBJECT, PXR_F_SUBJECT },
+		{ PXR_OB_BODY, PXR_F_BODY },
+		{ PXR_OB_SEND_AFTER, PXR_F_SEND_AFTER },
+		{ PXR_OB_REASON, PXR_F_REASON }
+	};
+	size_t i;
+
+	pxr_rec_clear(rec);
+	pxr_rec_fit(rec);
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		const char *v = m->f[map[i].col];
+		size_t k = pxr_field_ref(S->sch, map[i].f);
+
+		if (v[0] != '\0')
+			pxr_rec_set(rec, k, PXR_STR, v, strlen(v));
+	}
+	pxr_rec_fit(rec);
+}
+
+/* Mark an outbox message done or given up, or keep it for later. */
+static int
+ob_mark(struct send *S, const struct pxr_ob_msg *m, enum pxr_ob_state st,
+    int64_t after, const char *why, struct pxr_error *err)
+{
+	const char *f[PXR_OB__N];
+	struct pxr_buf ta = { 0 };
+	int rc;
+
+	memcpy(f, m->f, sizeof(f));
+	if (st == PXR_OB_QUEUED) {
+		pxr_time_format(&ta, after);
+		f[PXR_OB_SEND_AFTER] = ta.p;
+	}
+	f[PXR_OB_REASON] = why;
+	rc = pxr_outbox_put(S->ob, f, st, S->o.now, err);
+	pxr_buf_free(&ta);
+	return rc;
+}
+
+/*
+ * At the end of the input: hand over what the outbox holds that is due,
+ * give up what waited too long.  The outbox stays locked throughout, so
+ * that two runs never hand over its messages both (the sent log's claim
+ * would stop the second anyway).
+ */
+static int
+send_end(struct pxr_mapper *mp, struct pxr_error *err)
+{
+	struct send *S = mp->state;
+	const struct pxr_ob_msg **due;
+	struct pxr_rec rec;
+	size_t i, nexp;
+	int rc = 0;
+
+	if (S->nlost > 0)
+		pxr_mapper_say(mp, PXR_SAY_WARN, "%zu deferred message%s not "
+		    "kept anywhere: give --outbox FILE so that a later run "
+		    "sends %s", S->nlost, S->nlost == 1 ? "" : "s",
+		    S->nlost == 1 ? "it" : "them");
+	if (S->ob == NULL || S->o.dry_run)
+		return 0;
+	if (pxr_outbox_lock(S->ob, S->o.lock_ms, err) < 0)
+		return -2;
+	due = pxr_outbox_due(S->ob, S->o.now, S->o.max_age, &nexp);
+	pxr_rec_init(&rec, S->sch);
+	for (i = 0; due[i] != NULL && rc == 0; i++) {
+		const struct pxr_ob_msg *m = due[i];
+		int ch = pxr_channel_of(m->f[PXR_OB_CHANNEL]);
+
+		ob_rec(S, &rec, m);
+		if (i < nexp || ch < 0) {
+			pxr_buf_reset(&S->err);
+			if (ch < 0)
+				pxr_buf_printf(&S->err, "channel '%s' is not "
+				    "email, sms or push", m->f[PXR_OB_CHANNEL]);
+			else
+				pxr_buf_printf(&S->err, "expired: not handed "
+				    "over within %lld h of %s (%s)",
+				    (long long)(S->o.max_age / PXR_US_HOUR),
+				    m->f[PXR_OB_QUEUED_AT], m->f[PXR_OB_REASON]);
+			if (ob_mark(S, m, PXR_OB_EXPIRED, 0, S->err.p, err) < 0) {
+				rc = -2;
+				break;
+			}
+			if (S->o.status != NULL)
+				*S->o.status = PXR_EXIT_FINDINGS;
+			rc = out(S, &rec, "expired", 0, S->err.p, err) < 0 ? -2 :
+			    0;
+			continue;
+		}
+		S->said = NULL;
+		/* deliver queues a failure again itself (a new row). */
+		if (deliver(S, &rec, ch, err) < 0) {
+			rc = -2;
+			break;
+		}
+		if (S->said != NULL && strcmp(S->said, "queued") != 0 &&
+		    ob_mark(S, m, PXR_OB_DONE, 0, S->said, err) < 0)
+			rc = -2;
+	}
+	pxr_rec_fini(&rec);
+	free(due);
+	pxr_outbox_unlock(S->ob);
+	return rc;
 }
 
 static void
@@ -453,6 +657,7 @@ send_free(void *state)
 	if (S == NULL)
 		return;
 	pxr_sentlog_close(S->log);
+	pxr_outbox_close(S->ob);
 	pxr_buf_free(&S->msg);
 	pxr_buf_free(&S->err);
 	pxr_buf_free(&S->at);
@@ -475,6 +680,14 @@ pxr_send_new(const struct pxr_send_opts *o, struct pxr_error *err)
 		pxr_error_set(err, PXR_EXIT_USAGE, "a sent log is needed");
 		return NULL;
 	}
-	S->m = pxr_mapper_new("send", S, send_bind, send_map, NULL, send_free);
+	if (o->outbox != NULL && !o->dry_run &&
+	    (S->ob = pxr_outbox_open(o->outbox, err)) == NULL) {
+		send_free(S);
+		return NULL;
+	}
+	if (S->o.retry_after <= 0)
+		S->o.retry_after = 15 * 60 * PXR_US_SEC;
+	S->m = pxr_mapper_new("send", S, send_bind, send_map, send_end,
+	    send_free);
 	return S->m;
 }

@@ -28,6 +28,9 @@ struct pxr_send_opts {
 	long	 lock_ms;	/* wait for the log's lock (then exit 75) */
 	int64_t	 now;
 	int	*status;	/* set to 1 when a message failed or is unknown */
+	const char *outbox;	/* the outbox (outbox.h); NULL: none */
+	int64_t	 max_age;	/* µs a message may wait there (0: forever) */
+	int64_t	 retry_after;	/* µs before a failed hand-over is retried */
 };
 
 /*
@@ -36,8 +39,17 @@ struct pxr_send_opts {
  * an 'attempt' row in one critical section under the log's lock, then
  * handed to its gateway, then its outcome ('sent' or 'failed') appended.
  * Each record comes out with status (sent, skipped, failed, deferred,
- * unknown), attempts, error and sent_at.  Gateways' output goes to
- * standard error.  new; NULL and err when the sent log cannot be opened.
+ * unknown, queued, expired), attempts, error and sent_at.  Gateways'
+ * output goes to standard error.
+ *
+ * With an outbox, a message deferred to later and one whose gateway
+ * failed are kept there ('queued'), and at the end of the input every
+ * queued message that is due is handed over the same way (one record
+ * each), and one that waited longer than max_age is given up ('expired',
+ * with the reason).  Without one, a deferred message is only in the
+ * output: the stage says how many at the end.
+ *
+ * new; NULL and err when the sent log or the outbox cannot be opened.
  */
 struct pxr_mapper *pxr_send_new(const struct pxr_send_opts *,
 	    struct pxr_error *);
