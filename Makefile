@@ -4,7 +4,7 @@ include config.mk
 
 CMDS = pxr-join pxr-detect pxr-threshold pxr-compensate pxr-notify pxr-send pxr-lint pxr-test pxr-map pxr-report pxr-fan
 # One module a line, so that changes to the lists merge.
-LIBOBJ = \
+LIBOBJ = \ error mem rec stream csv jsonl time expr jpos rules rules_rule rules_notify money state tmpl lint hmap fields stage threshold compensate notify mail sentlog send detect sidein report report_text report_csv report_json report_svg report_html fan
 	error \
 	mem \
 	rec \
@@ -40,7 +40,7 @@ LIBOBJ = \
 	report_html \
 	outbox \
 	# end
-UNITS = \
+UNITS = \ rec stream expr money tmpl threshold mail state send compensate notify detect sidein report rules fan
 	rec \
 	stream \
 	expr \
