@@ -508,12 +508,14 @@ state_refresh(struct pxr_state *st, pxr_state_row_fn fn, void *ctx,
 			rc = -1;
 			break;
 		}
-		q += len;
 		if (!r.complete) {
-			if (r.nf == 0)
-				row = q;	/* a blank line */
-			continue;	/* a quoted newline: read on */
+			/* A blank line between rows, or a quoted newline. */
+			if (row == q && (len == 1 || (len == 2 && *q == '\r')))
+				row = q + len;
+			q += len;
+			continue;
 		}
+		q += len;
 		r.complete = 0;
 		rows_fields(&r);
 		if (!st->header_seen) {

@@ -116,6 +116,18 @@ main(void)
 	CHECK(reread(path, 1, 2, &torn, &e, NULL) == 0 && nrows == 1,
 	    "'-': a row added by hand, taken");
 
+	/* A quoted newline, even in the first field, is in the check. */
+	CHECK(reread(path, 1, 2, &torn, &e, &st) == 0, "open");
+	row[0] = "multi\nline";
+	pxr_state_add(st, row);
+	CHECK(pxr_state_commit(st, &e) == 0, "commit");
+	pxr_state_close(st);
+	CHECK(reread(path, 1, 2, &torn, &e, NULL) == 0 && nrows == 2 &&
+	    strncmp(last, "multi\nline|", 11) == 0, "read back and checked "
+	    "(%d rows)", nrows);
+	put(path, "a,b,c,check\n1,x,y,-\n");
+	row[0] = "1";
+
 	/* Tails: torn in a checked file, whole, or refused. */
 	CHECK(reread(path, 1, 2, &torn, &e, &st) == 0, "open");
 	pxr_state_add(st, row);
