@@ -4,7 +4,7 @@ include config.mk
 
 CMDS = pxr-join pxr-detect pxr-threshold pxr-compensate pxr-notify pxr-send pxr-lint pxr-test pxr-map pxr-report pxr-fan
 # One module a line, so that changes to the lists merge.
-LIBOBJ = \ error mem rec stream csv jsonl time expr jpos rules rules_rule rules_notify money state tmpl lint hmap fields stage threshold compensate notify mail sentlog send detect sidein report report_text report_csv report_json report_svg report_html fan
+LIBOBJ = \
 	error \
 	mem \
 	rec \
@@ -39,8 +39,9 @@ LIBOBJ = \ error mem rec stream csv jsonl time expr jpos rules rules_rule rules_
 	report_svg \
 	report_html \
 	outbox \
+	fan \
 	# end
-UNITS = \ rec stream expr money tmpl threshold mail state send compensate notify detect sidein report rules fan
+UNITS = \
 	rec \
 	stream \
 	expr \
@@ -57,6 +58,7 @@ UNITS = \ rec stream expr money tmpl threshold mail state send compensate notify
 	report \
 	rules \
 	outbox \
+	fan \
 	# end
 
 # SANITIZE=1 builds with ASan+UBSan into san/ instead of build/.
