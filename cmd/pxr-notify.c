@@ -277,8 +277,10 @@ main(int argc, char **argv)
 	} else
 		R = pxr_cli_rules(&c);
 	o.now = pxr_cli_now(&c, R != NULL ? R->tz : o.tz);
-	if ((m = pxr_notify_new(&o, R, &c.err)) == NULL)
+	if ((m = pxr_notify_new(&o, R, &c.err)) == NULL) {
+		pxr_rules_free(R);
 		pxr_cli_die(&c, &c.err);
+	}
 	if (preview) {
 		static struct preview p;
 
