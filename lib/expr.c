@@ -260,6 +260,25 @@ pxr_value_text(const struct pxr_value *v, struct pxr_tz *tz, struct pxr_buf *b)
 	}
 }
 
+int64_t
+pxr_ex_dur_days(const char *s, size_t n)
+{
+	size_t i = 0;
+	int64_t v, days = 0;
+
+	while (i < n) {
+		for (v = 0; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+			v = v * 10 + (s[i] - '0');
+		if (i < n && s[i] == 'w')
+			days += 7 * v;
+		else if (i < n && s[i] == 'd')
+			days += v;
+		while (i < n && (s[i] < '0' || s[i] > '9'))
+			i++;
+	}
+	return days;
+}
+
 int
 pxr_ctype_parse(const char *s)
 {

@@ -25,6 +25,7 @@ struct pxr_value {
 	int	 t;
 	int	 dateonly;	/* TIME: prints as a date */
 	int64_t	 i;		/* BOOL, INT, TIME (µs), DUR (µs) */
+	int64_t	 days;		/* DUR: calendar days (d, w) counted in i */
 	double	 d;
 	const char *s;		/* STR, FIELD */
 	size_t	 n;

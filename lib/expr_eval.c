@@ -87,6 +87,7 @@ pxr_ex_as_dur(struct ev *x, struct pxr_value *v)
 			return pxr_ex_rterr(x, "%s", e.text);
 		}
 		v->t = PXR_V_DUR;
+		v->days = pxr_ex_dur_days(v->s, v->n);
 		return 0;
 	}
 	return pxr_ex_rterr(x, "expected a duration, got %s", pxr_vt_name(v->t));
@@ -381,6 +382,47 @@ pxr_ex_checked(struct ev *x, int ovf, const char *what)
 	return 0;
 }
 
+static struct pxr_tz *
+zone(struct ev *x)
+{
+	return x->env->tz != NULL ? x->env->tz : pxr_tz_utc();
+}
+
+/* The calendar day of t in the rule's zone, as days since 1970-01-01. */
+static int64_t
+civil_day(struct ev *x, int64_t t)
+{
+	struct pxr_civil c;
+
+	pxr_time_civil(t, zone(x), &c);
+	return pxr_days_from_civil(c.year, c.month, c.day);
+}
+
+/*
+ * The time t moved by the duration d (back when neg): by d's calendar
+ * days in the rule's zone, the wall clock kept, then by the exact rest.
+ * A date moved by whole days stays a date.
+ */
+static int
+time_plus(struct ev *x, struct pxr_value t, struct pxr_value d, int neg,
+    struct pxr_value *r)
+{
+	const int64_t far = INT64_C(3650000) * PXR_US_DAY;
+	int64_t days = d.days, rest = d.i;
+
+	r->t = PXR_V_TIME;
+	if (days != 0) {
+		if (days > 3650000 || days < -3650000 || t.i > far ||
+		    t.i < -far || __builtin_sub_overflow(d.i,
+		    days * PXR_US_DAY, &rest))
+			return pxr_ex_checked(x, 1, "time");
+		t.i = pxr_time_add_days(zone(x), t.i, neg ? -days : days);
+	}
+	r->dateonly = t.dateonly && rest == 0;
+	return pxr_ex_checked(x, neg ? __builtin_sub_overflow(t.i, rest,
+	    &r->i) : __builtin_add_overflow(t.i, rest, &r->i), "time");
+}
+
 static int
 arith(struct ev *x, int op, struct pxr_value a, struct pxr_value b,
     struct pxr_value *r)
@@ -463,25 +505,27 @@ arith(struct ev *x, int op, struct pxr_value a, struct pxr_value b,
 	}
 	if (op == N_SUB && a.t == PXR_V_TIME && b.t == PXR_V_TIME) {
 		r->t = PXR_V_DUR;
-		return pxr_ex_checked(x, __builtin_sub_overflow(a.i, b.i, &r->i), "-");
+		if (a.dateonly && b.dateonly) {
+			/* Two dates: a whole number of calendar days. */
+			r->days = civil_day(x, a.i) - civil_day(x, b.i);
+			r->i = r->days * PXR_US_DAY;
+			return 0;
+		}
+		return pxr_ex_checked(x, __builtin_sub_overflow(a.i, b.i,
+		    &r->i), "-");
 	}
 	if ((op == N_ADD || op == N_SUB) && a.t == PXR_V_TIME &&
-	    b.t == PXR_V_DUR) {
-		r->t = PXR_V_TIME;
-		return pxr_ex_checked(x, op == N_ADD ? __builtin_add_overflow(a.i, b.i,
-		    &r->i) : __builtin_sub_overflow(a.i, b.i, &r->i), "time");
-	}
-	if (op == N_ADD && a.t == PXR_V_DUR && b.t == PXR_V_TIME) {
-		r->t = PXR_V_TIME;
-		return pxr_ex_checked(x, __builtin_add_overflow(a.i, b.i, &r->i),
-		    "time");
-	}
+	    b.t == PXR_V_DUR)
+		return time_plus(x, a, b, op == N_SUB, r);
+	if (op == N_ADD && a.t == PXR_V_DUR && b.t == PXR_V_TIME)
+		return time_plus(x, b, a, 0, r);
 	if ((op == N_ADD || op == N_SUB) && a.t == PXR_V_DUR &&
 	    b.t == PXR_V_DUR) {
 		r->t = PXR_V_DUR;
-		return pxr_ex_checked(x, op == N_ADD ? __builtin_add_overflow(a.i, b.i,
-		    &r->i) : __builtin_sub_overflow(a.i, b.i, &r->i),
-		    "duration");
+		r->days = op == N_ADD ? a.days + b.days : a.days - b.days;
+		return pxr_ex_checked(x, op == N_ADD ?
+		    __builtin_add_overflow(a.i, b.i, &r->i) :
+		    __builtin_sub_overflow(a.i, b.i, &r->i), "duration");
 	}
 	if (op == N_MUL && ((a.t == PXR_V_DUR && is_num(&b)) ||
 	    (b.t == PXR_V_DUR && is_num(&a)))) {
@@ -489,9 +533,11 @@ arith(struct ev *x, int op, struct pxr_value a, struct pxr_value b,
 		struct pxr_value *k = a.t == PXR_V_DUR ? &b : &a;
 
 		r->t = PXR_V_DUR;
+		/* Times a fraction the duration is exact time only. */
 		if (k->t == PXR_V_INT)
-			return pxr_ex_checked(x, __builtin_mul_overflow(d->i, k->i,
-			    &r->i), "duration");
+			return pxr_ex_checked(x, __builtin_mul_overflow(d->i,
+			    k->i, &r->i) | __builtin_mul_overflow(d->days,
+			    k->i, &r->days), "duration");
 		if (fabs((double)d->i * k->d) > 9e18)
 			return pxr_ex_checked(x, 1, "duration");
 		r->i = (int64_t)llround((double)d->i * k->d);
@@ -515,6 +561,9 @@ arith(struct ev *x, int op, struct pxr_value a, struct pxr_value b,
 		r->t = PXR_V_DUR;
 		r->i = b.t == PXR_V_INT ? a.i / b.i :
 		    (int64_t)llround((double)a.i / b.d);
+		/* Calendar days stay so only when both parts divide. */
+		if (b.t == PXR_V_INT && a.i % b.i == 0 && a.days % b.i == 0)
+			r->days = a.days / b.i;
 		return 0;
 	}
 	return pxr_ex_rterr(x, "cannot apply '%s' to %s and %s", op == N_ADD ? "+" :
@@ -617,7 +666,8 @@ pxr_ex_eval(struct ev *x, const struct node *n, struct pxr_value *r)
 		if (a.t == PXR_V_DUR) {
 			r->t = PXR_V_DUR;
 			return pxr_ex_checked(x, __builtin_sub_overflow((int64_t)0,
-			    a.i, &r->i), "-");
+			    a.i, &r->i) | __builtin_sub_overflow((int64_t)0,
+			    a.days, &r->days), "-");
 		}
 		if (pxr_ex_as_number(x, &a) < 0)
 			return -1;

@@ -109,6 +109,7 @@ parse_primary(struct lex *l)
 			pxr_ex_freenode(n);
 			return NULL;
 		}
+		n->lit.days = pxr_ex_dur_days(l->text.p, l->text.len);
 		break;
 	case T_STR:
 		n = mknode(N_LIT, st);

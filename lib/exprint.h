@@ -88,6 +88,12 @@ int	 pxr_ex_next(struct lex *l);
 /* A token's name for messages ("')'", "end of expression"); static. */
 const char *pxr_ex_tokname(int tok);
 
+/*
+ * The calendar days of a valid duration text: its d and w parts
+ * ("1w2d3h" is 9), which move a time by days of the calendar (expr.c).
+ */
+int64_t	 pxr_ex_dur_days(const char *s, size_t n);
+
 /* ---- parser (expr_parse.c) ---- */
 
 /* Parse the expression from l's current token: the tree (new), or NULL. */
