@@ -40,6 +40,7 @@ LIBOBJ = \
 	report_html \
 	outbox \
 	fan \
+	journey \
 	# end
 UNITS = \
 	rec \
@@ -59,6 +60,7 @@ UNITS = \
 	rules \
 	outbox \
 	fan \
+	journey \
 	# end
 
 # SANITIZE=1 builds with ASan+UBSan into san/ instead of build/.

@@ -76,6 +76,7 @@ main(int argc, char **argv)
 	if ((m = pxr_fan_new(&o, R, &c.err)) == NULL) {
 		if (c.err.exit == PXR_EXIT_CONFIG)
 			pxr_error_at(&c.err, c.rules, 0);
+		pxr_rules_free(R);
 		pxr_cli_die(&c, &c.err);
 	}
 	pxr_cli_run_mapper(&c, m, argc - optind, argv + optind);
