@@ -21,6 +21,7 @@ struct send {
 	struct pxr_send_opts o;
 	struct pxr_sentlog *log;	/* NULL: a dry run without one */
 	struct pxr_outbox *ob;		/* NULL: no outbox */
+	int	 ob_held;		/* send_end holds the outbox's lock */
 	struct pxr_schema *sch;
 	const char *said;		/* the status last emitted */
 	size_t	 nlost;			/* deferred, with no outbox to keep them */
@@ -376,7 +377,7 @@ queue(struct send *S, const struct pxr_rec *rec, int64_t after,
 	struct pxr_buf ta = { 0 }, tq = { 0 };
 	int rc;
 
-	if (pxr_outbox_lock(S->ob, S->o.lock_ms, err) < 0)
+	if (!S->ob_held && pxr_outbox_lock(S->ob, S->o.lock_ms, err) < 0)
 		return -2;
 	m = pxr_outbox_get(S->ob, mv->s, mv->n);
 	/*
@@ -386,7 +387,8 @@ queue(struct send *S, const struct pxr_rec *rec, int64_t after,
 	 */
 	if (m != NULL && (m->state != PXR_OB_QUEUED || (!retry &&
 	    m->send_after <= after))) {
-		pxr_outbox_unlock(S->ob);
+		if (!S->ob_held)
+			pxr_outbox_unlock(S->ob);
 		return 0;
 	}
 	pxr_time_format(&ta, after);
@@ -402,7 +404,8 @@ queue(struct send *S, const struct pxr_rec *rec, int64_t after,
 	f[PXR_OB_QUEUED_AT] = tq.p;
 	f[PXR_OB_REASON] = why;
 	rc = pxr_outbox_put(S->ob, f, PXR_OB_QUEUED, S->o.now, err);
-	pxr_outbox_unlock(S->ob);
+	if (!S->ob_held)
+		pxr_outbox_unlock(S->ob);
 	pxr_buf_free(&ta);
 	pxr_buf_free(&tq);
 	return rc < 0 ? -2 : 0;
@@ -606,6 +609,7 @@ send_end(struct pxr_mapper *mp, struct pxr_error *err)
 		return 0;
 	if (pxr_outbox_lock(S->ob, S->o.lock_ms, err) < 0)
 		return -2;
+	S->ob_held = 1;
 	due = pxr_outbox_due(S->ob, S->o.now, S->o.max_age, &nexp);
 	pxr_rec_init(&rec, S->sch);
 	for (i = 0; due[i] != NULL && rc == 0; i++) {
@@ -645,6 +649,7 @@ send_end(struct pxr_mapper *mp, struct pxr_error *err)
 	}
 	pxr_rec_fini(&rec);
 	free(due);
+	S->ob_held = 0;
 	pxr_outbox_unlock(S->ob);
 	return rc;
 }
