@@ -37,7 +37,8 @@ clash(const struct node *a, const struct node *b, int ka, int kb)
 	if (ka == PXR_C_STRING && a->op == N_LIT) {
 		struct pxr_value v;
 
-		if (kb == PXR_C_TIME || kb == PXR_C_DURATION || kb == PXR_C_BOOL)
+		if (kb == PXR_C_TIME || kb == PXR_C_DURATION ||
+		    kb == PXR_C_BOOL)
 			return 0;
 		if (numeric(kb))
 			return !pxr_number_parse(a->lit.s, a->lit.n, &v);

@@ -61,8 +61,8 @@ pxr_ex_as_time(struct ev *x, struct pxr_value *v)
 		if (pxr_time_parse(v->s, v->n, x->env->tz, &v->i, &dateonly,
 		    &e) < 0) {
 			if (v->t == PXR_V_FIELD)
-				return pxr_ex_rterr(x, "column '%s': %s", v->field,
-				    e.text);
+				return pxr_ex_rterr(x, "column '%s': %s",
+				    v->field, e.text);
 			return pxr_ex_rterr(x, "%s", e.text);
 		}
 		v->t = PXR_V_TIME;
@@ -82,15 +82,16 @@ pxr_ex_as_dur(struct ev *x, struct pxr_value *v)
 	if (v->t == PXR_V_FIELD || v->t == PXR_V_STR) {
 		if (pxr_dur_parse(v->s, v->n, &v->i, &e) < 0) {
 			if (v->t == PXR_V_FIELD)
-				return pxr_ex_rterr(x, "column '%s': %s", v->field,
-				    e.text);
+				return pxr_ex_rterr(x, "column '%s': %s",
+				    v->field, e.text);
 			return pxr_ex_rterr(x, "%s", e.text);
 		}
 		v->t = PXR_V_DUR;
 		v->days = pxr_ex_dur_days(v->s, v->n);
 		return 0;
 	}
-	return pxr_ex_rterr(x, "expected a duration, got %s", pxr_vt_name(v->t));
+	return pxr_ex_rterr(x, "expected a duration, got %s",
+	    pxr_vt_name(v->t));
 }
 
 int
@@ -111,7 +112,8 @@ pxr_ex_as_bool(struct ev *x, struct pxr_value *v)
 		}
 		return pxr_ex_field_err(x, v, "true or false");
 	}
-	return pxr_ex_rterr(x, "expected true or false, got %s", pxr_vt_name(v->t));
+	return pxr_ex_rterr(x, "expected true or false, got %s",
+	    pxr_vt_name(v->t));
 }
 
 static int
@@ -237,7 +239,8 @@ load_field(struct ev *x, const struct node *n, struct pxr_value *v)
 		}
 		if (j != NULL && !json_is_null(j)) {
 			if (json_is_string(j)) {
-				char *s = pxr_ex_scratch(x, json_string_length(j));
+				char *s = pxr_ex_scratch(x,
+				    json_string_length(j));
 
 				memcpy(s, json_string_value(j),
 				    json_string_length(j));
@@ -337,7 +340,8 @@ pxr_ex_compare(struct ev *x, const struct pxr_value *a,
 		size_t m = a->n < b->n ? a->n : b->n;
 		int c = m > 0 ? memcmp(a->s, b->s, m) : 0;
 
-		*out = c != 0 ? (c < 0 ? -1 : 1) : a->n < b->n ? -1 : a->n > b->n;
+		*out = c != 0 ? (c < 0 ? -1 : 1) : a->n < b->n ? -1 :
+		    a->n > b->n;
 		return 0;
 	}
 	if (a->t == b->t && (a->t == PXR_V_TIME || a->t == PXR_V_DUR ||
@@ -459,18 +463,22 @@ arith(struct ev *x, int op, struct pxr_value a, struct pxr_value b,
 			r->t = PXR_V_INT;
 			switch (op) {
 			case N_ADD:
-				return pxr_ex_checked(x, __builtin_add_overflow(a.i,
+				return pxr_ex_checked(x,
+				    __builtin_add_overflow(a.i,
 				    b.i, &r->i), "+");
 			case N_SUB:
-				return pxr_ex_checked(x, __builtin_sub_overflow(a.i,
+				return pxr_ex_checked(x,
+				    __builtin_sub_overflow(a.i,
 				    b.i, &r->i), "-");
 			case N_MUL:
-				return pxr_ex_checked(x, __builtin_mul_overflow(a.i,
+				return pxr_ex_checked(x,
+				    __builtin_mul_overflow(a.i,
 				    b.i, &r->i), "*");
 			case N_DIV:
 			case N_MOD:
 				if (b.i == 0)
-					return pxr_ex_rterr(x, "division by zero");
+					return pxr_ex_rterr(x,
+					    "division by zero");
 				if (a.i == INT64_MIN && b.i == -1)
 					return pxr_ex_checked(x, 1, "/");
 				if (op == N_MOD) {
@@ -566,7 +574,8 @@ arith(struct ev *x, int op, struct pxr_value a, struct pxr_value b,
 			r->days = a.days / b.i;
 		return 0;
 	}
-	return pxr_ex_rterr(x, "cannot apply '%s' to %s and %s", op == N_ADD ? "+" :
+	return pxr_ex_rterr(x, "cannot apply '%s' to %s and %s", op == N_ADD
+	    ? "+" :
 	    op == N_SUB ? "-" : op == N_MUL ? "*" : op == N_DIV ? "/" : "%",
 	    pxr_vt_name(a.t), pxr_vt_name(b.t));
 }
@@ -600,7 +609,8 @@ pxr_ex_regex_match(struct ev *x, const struct node *n,
 
 		pcre2_get_error_message(rc, (PCRE2_UCHAR *)msg, sizeof(msg));
 		if (v->t == PXR_V_FIELD)
-			return pxr_ex_rterr(x, "column '%s': regular expression "
+			return pxr_ex_rterr(x,
+			    "column '%s': regular expression "
 			    "failed: %s", v->field, msg);
 		return pxr_ex_rterr(x, "regular expression failed: %s", msg);
 	}
@@ -665,7 +675,8 @@ pxr_ex_eval(struct ev *x, const struct node *n, struct pxr_value *r)
 			return 0;
 		if (a.t == PXR_V_DUR) {
 			r->t = PXR_V_DUR;
-			return pxr_ex_checked(x, __builtin_sub_overflow((int64_t)0,
+			return pxr_ex_checked(x,
+			    __builtin_sub_overflow((int64_t)0,
 			    a.i, &r->i) | __builtin_sub_overflow((int64_t)0,
 			    a.days, &r->days), "-");
 		}
@@ -673,7 +684,8 @@ pxr_ex_eval(struct ev *x, const struct node *n, struct pxr_value *r)
 			return -1;
 		if (a.t == PXR_V_INT) {
 			r->t = PXR_V_INT;
-			return pxr_ex_checked(x, __builtin_sub_overflow((int64_t)0,
+			return pxr_ex_checked(x,
+			    __builtin_sub_overflow((int64_t)0,
 			    a.i, &r->i), "-");
 		}
 		r->t = PXR_V_DBL;
@@ -721,7 +733,8 @@ pxr_ex_eval(struct ev *x, const struct node *n, struct pxr_value *r)
 		return 0;
 	case N_EQ:
 	case N_NE:
-		if (pxr_ex_eval(x, n->kid[0], &a) < 0 || pxr_ex_eval(x, n->kid[1], &b) < 0)
+		if (pxr_ex_eval(x, n->kid[0], &a) < 0 || pxr_ex_eval(x,
+		    n->kid[1], &b) < 0)
 			return -1;
 		memset(r, 0, sizeof(*r));
 		r->t = PXR_V_BOOL;
@@ -742,13 +755,15 @@ pxr_ex_eval(struct ev *x, const struct node *n, struct pxr_value *r)
 	case N_LE:
 	case N_GT:
 	case N_GE:
-		if (pxr_ex_eval(x, n->kid[0], &a) < 0 || pxr_ex_eval(x, n->kid[1], &b) < 0)
+		if (pxr_ex_eval(x, n->kid[0], &a) < 0 || pxr_ex_eval(x,
+		    n->kid[1], &b) < 0)
 			return -1;
 		memset(r, 0, sizeof(*r));
 		r->t = PXR_V_BOOL;
 		if (a.t == PXR_V_NULL || b.t == PXR_V_NULL)
 			return 0;
-		if (pxr_ex_unify(x, &a, &b) < 0 || pxr_ex_compare(x, &a, &b, &c) < 0)
+		if (pxr_ex_unify(x, &a, &b) < 0 || pxr_ex_compare(x, &a, &b,
+		    &c) < 0)
 			return -1;
 		r->i = n->op == N_LT ? c < 0 : n->op == N_LE ? c <= 0 :
 		    n->op == N_GT ? c > 0 : c >= 0;
@@ -786,7 +801,8 @@ pxr_ex_eval(struct ev *x, const struct node *n, struct pxr_value *r)
 		}
 		return 0;
 	default:
-		if (pxr_ex_eval(x, n->kid[0], &a) < 0 || pxr_ex_eval(x, n->kid[1], &b) < 0)
+		if (pxr_ex_eval(x, n->kid[0], &a) < 0 || pxr_ex_eval(x,
+		    n->kid[1], &b) < 0)
 			return -1;
 		return arith(x, n->op, a, b, r);
 	}

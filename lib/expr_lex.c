@@ -68,7 +68,8 @@ pxr_ex_next(struct lex *l)
 			i += 2;
 			goto done;
 		}
-		return pxr_ex_perr(l, i, "unexpected '%c' (did you mean '%c%c'?)",
+		return pxr_ex_perr(l, i,
+		    "unexpected '%c' (did you mean '%c%c'?)",
 		    s[i], s[i], s[i]);
 	}
 	if (s[i] == '=') {
@@ -108,7 +109,8 @@ pxr_ex_next(struct lex *l)
 
 		for (;;) {
 			if (i >= l->n)
-				return pxr_ex_perr(l, l->tstart, "unterminated string");
+				return pxr_ex_perr(l, l->tstart,
+				    "unterminated string");
 			if (s[i] == q) {
 				i++;
 				break;

@@ -53,14 +53,16 @@ pxr_ex_compile_regex(struct lex *l, struct node *n, const struct node *pat)
 	char msg[256];
 
 	if (pat->op != N_LIT || pat->lit.t != PXR_V_STR)
-		return pxr_ex_perr(l, pat->start, "the pattern must be a string "
+		return pxr_ex_perr(l, pat->start,
+		    "the pattern must be a string "
 		    "literal");
 	n->re = pcre2_compile((PCRE2_SPTR)pat->lit.s, pat->lit.n,
 	    PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, &ec, &eo, NULL);
 	if (n->re == NULL) {
 		pcre2_get_error_message(ec, (PCRE2_UCHAR *)msg, sizeof(msg));
 		/* Point inside the literal: past its opening quote. */
-		return pxr_ex_perr(l, pat->start + 1 + eo, "bad regular expression: "
+		return pxr_ex_perr(l, pat->start + 1 + eo,
+		    "bad regular expression: "
 		    "%s", msg);
 	}
 	(void)pcre2_jit_compile(n->re, PCRE2_JIT_COMPLETE);
@@ -157,7 +159,8 @@ parse_primary(struct lex *l)
 				if (pxr_ex_next(l) < 0)
 					goto fail;
 			} else if (l->tok != T_RB) {
-				pxr_ex_perr(l, l->tstart, "expected ',' or ']', "
+				pxr_ex_perr(l, l->tstart,
+				    "expected ',' or ']', "
 				    "found %s", pxr_ex_tokname(l->tok));
 				goto fail;
 			}
@@ -192,7 +195,8 @@ parse_primary(struct lex *l)
 				if (pxr_ex_next(l) < 0)
 					goto fail;
 			} else if (l->tok != T_RP) {
-				pxr_ex_perr(l, l->tstart, "expected ',' or ')', "
+				pxr_ex_perr(l, l->tstart,
+				    "expected ',' or ')', "
 				    "found %s", pxr_ex_tokname(l->tok));
 				goto fail;
 			}
@@ -214,7 +218,8 @@ parse_primary(struct lex *l)
 		break;
 	}
 	default:
-		pxr_ex_perr(l, st, "expected a value, found %s", pxr_ex_tokname(l->tok));
+		pxr_ex_perr(l, st, "expected a value, found %s",
+		    pxr_ex_tokname(l->tok));
 		return NULL;
 	}
 	n->end = l->tend;
@@ -234,7 +239,8 @@ parse_unary(struct lex *l)
 		struct node *n = mknode(N_NEG, l->tstart), *k;
 
 		if (++l->depth > PXR_EX_MAX_DEPTH) {
-			pxr_ex_perr(l, l->tstart, "expression nested too deeply");
+			pxr_ex_perr(l, l->tstart,
+			    "expression nested too deeply");
 			pxr_ex_freenode(n);
 			return NULL;
 		}
@@ -314,14 +320,16 @@ parse_cmp(struct lex *l)
 		return NULL;
 	}
 	if (op == N_IN && n->kid[1]->op != N_LIST) {
-		pxr_ex_perr(l, n->kid[1]->start, "'in' needs a list: x in ['a', 'b']");
+		pxr_ex_perr(l, n->kid[1]->start,
+		    "'in' needs a list: x in ['a', 'b']");
 		pxr_ex_freenode(n);
 		return NULL;
 	}
 	switch (l->tok) {
 	case T_EQ: case T_NE: case T_LT: case T_LE: case T_GT: case T_GE:
 	case T_MATCH: case T_NMATCH: case T_IN:
-		pxr_ex_perr(l, l->tstart, "comparisons do not chain: use && between "
+		pxr_ex_perr(l, l->tstart,
+		    "comparisons do not chain: use && between "
 		    "them");
 		pxr_ex_freenode(n);
 		return NULL;
@@ -338,7 +346,8 @@ parse_not(struct lex *l)
 		struct node *n = mknode(N_NOT, l->tstart), *k;
 
 		if (++l->depth > PXR_EX_MAX_DEPTH) {
-			pxr_ex_perr(l, l->tstart, "expression nested too deeply");
+			pxr_ex_perr(l, l->tstart,
+			    "expression nested too deeply");
 			pxr_ex_freenode(n);
 			return NULL;
 		}

@@ -15,7 +15,7 @@
 #include "expr.h"
 
 #define PXR_EX_MAX_DEPTH	200	/* nesting of the source */
-#define PXR_EX_MAXARGS		3	/* arguments of a builtin that is not lazy */
+#define PXR_EX_MAXARGS		3	/* arguments of a builtin not lazy */
 
 enum op {
 	N_LIT, N_FIELD, N_LIST, N_NEG, N_NOT, N_AND, N_OR,
