@@ -105,9 +105,12 @@ take(struct pxr_outbox *ob, const char *const *f, long line,
 		return 0;	/* final: what follows changes nothing */
 	if (m->state == PXR_OB_QUEUED)
 		ob->nqueued--;
+	/* Copy first: f may point into m's own fields (a new state of it). */
 	for (i = 0; i < PXR_OB__N; i++) {
+		char *v = pxr_strdup(f[i]);
+
 		free(m->f[i]);
-		m->f[i] = pxr_strdup(f[i]);
+		m->f[i] = v;
 	}
 	m->state = s;
 	m->send_after = after;
