@@ -137,6 +137,7 @@ fuzz: setup
 # pxr-compensate (short forms run in make check).
 SOAK_KILLS = 200
 soak: all
+	scripts/simulate --nights 60 --kills 240
 	scripts/crash-pipeline -k $(SOAK_KILLS) -r 50000
 	scripts/crash-compensate -n 200000 -k $(SOAK_KILLS)
 
