@@ -8,7 +8,7 @@
 #include "rules.h"
 
 static const char usage[] =
-"usage: pxr-detect -r RULES [--rule ID ...] [options] [INPUT ...]\n"
+"usage: pxr-detect -r RULES [--rule ID ...] [--strict] [options] [INPUT ...]\n"
 "       pxr-detect -e EXPR [--id ID] [--key EXPR ...] [--customer EXPR]\n"
 "                  [--at EXPR] [--measure EXPR] [--unit UNIT] [--phase PHASE]\n"
 "                  [options] [INPUT ...]\n";
@@ -19,7 +19,10 @@ static const char help[] =
 "customer_id (when absent), measure, unit, event_at, detected_at.\n"
 "\n"
 "      --rule ID        only this rule (repeatable)\n"
-"  -e, --expr EXPR      an ad-hoc rule: its condition (no rule file)\n"
+"      --strict         a rule reading a field the CSV header lacks is an\n"
+"                       error (65), not a warning\n"
+"  -e, --expr EXPR      an ad-hoc rule: its condition (no rule file); a\n"
+"                       field the CSV header lacks is an error (65)\n"
 "      --id ID          its id (default: adhoc)\n"
 "      --key EXPR       its key expressions (repeatable; default: every field)\n"
 "      --customer EXPR, --at EXPR, --measure EXPR, --unit UNIT, --phase PHASE\n"
@@ -42,10 +45,11 @@ int
 main(int argc, char **argv)
 {
 	enum { O_RULE = OPT_CMD, O_ID, O_KEY, O_CUST, O_AT, O_MEASURE,
-	    O_UNIT, O_PHASE };
+	    O_UNIT, O_PHASE, O_STRICT };
 	static const struct option longopts[] = {
 		PXR_CLI_LONG,
 		{ "rule", required_argument, NULL, O_RULE },
+		{ "strict", no_argument, NULL, O_STRICT },
 		{ "expr", required_argument, NULL, 'e' },
 		{ "id", required_argument, NULL, O_ID },
 		{ "key", required_argument, NULL, O_KEY },
@@ -74,6 +78,7 @@ main(int argc, char **argv)
 		switch (ch) {
 		case 'e': a.expr = optarg; break;
 		case O_RULE: push(&only, &o.nonly, optarg); break;
+		case O_STRICT: o.strict = 1; break;
 		case O_ID: a.id = optarg; break;
 		case O_KEY: push(&keys, &a.nkeys, optarg); break;
 		case O_CUST: a.customer = optarg; break;
@@ -99,6 +104,7 @@ main(int argc, char **argv)
 	if (a.expr != NULL) {
 		if ((R = pxr_detect_adhoc(&a, &c.err)) == NULL)
 			pxr_cli_die(&c, &c.err);
+		o.adhoc = 1;
 	} else {
 		if (c.rules == NULL)
 			pxr_cli_usage(&c, "give a rule file (-r RULES or "

@@ -222,6 +222,7 @@ pxr_csv_open(struct pxr_reader *r, int delim, char **columns,
 		    strlen(columns[i]));
 	}
 	r->ncols = n;
+	r->sch->header = 1;
 	r->haveheader = 0;
 	r->started = 1;		/* no header line to read */
 	return 0;
@@ -290,6 +291,7 @@ take_header(struct pxr_reader *r, const struct csvrow *row,
 	}
 	free(col);
 	r->ncols = row->nf;
+	r->sch->header = 1;
 	r->haveheader = 1;
 	pxr_buf_reset(&r->header);
 	pxr_buf_add(&r->header, r->raw.p, r->raw.len);

@@ -13,6 +13,8 @@ struct det {
 	struct pxr_rule **act;	/* the rules to run, in file order */
 	size_t	 nact;
 	int64_t	 now;
+	int	 adhoc;
+	int	 strict;
 	struct pxr_tz *tz;
 	size_t	 f_id, f_rule, f_phase, f_cust, f_measure, f_unit, f_at,
 		 f_detected;
@@ -26,13 +28,93 @@ struct det {
 	size_t	 nkeyfields;
 };
 
+/*
+ * A field that x reads and a CSV header lacks: for an ad-hoc rule an
+ * error with the nearest name, for a rule of the file a warning (with
+ * strict an error).  0, 1 (warned), or -2.
+ */
+static int
+check_expr(struct det *D, struct pxr_schema *sch, const struct pxr_rule *r,
+    const char *what, const struct pxr_expr *x, struct pxr_error *err)
+{
+	const char **names, *near;
+	size_t i, n, k;
+	char hint[300];
+
+	if (x == NULL)
+		return 0;
+	n = pxr_expr_fields(x, &names, NULL);
+	for (i = 0; i < n; i++) {
+		k = pxr_schema_find(sch, names[i], strlen(names[i]));
+		if (k != PXR_NOFIELD && sch->visible[k])
+			continue;
+		hint[0] = '\0';
+		if ((near = pxr_suggest(names[i], (const char *const *)
+		    sch->names, sch->n)) != NULL &&
+		    (k = pxr_schema_find(sch, near, strlen(near))) !=
+		    PXR_NOFIELD && sch->visible[k])
+			snprintf(hint, sizeof(hint), " (did you mean '%s'?)",
+			    near);
+		if (D->adhoc) {
+			pxr_error_set(err, PXR_EXIT_DATAERR, "%s: no field "
+			    "'%s' in the input's header%s", what, names[i],
+			    hint);
+			return -2;
+		}
+		if (D->strict) {
+			pxr_error_set(err, PXR_EXIT_DATAERR, "rule %s: %s: no "
+			    "field '%s' in the input's header%s", r->id, what,
+			    names[i], hint);
+			return -2;
+		}
+		pxr_mapper_say(D->m, PXR_SAY_WARN, "rule %s: %s: no field "
+		    "'%s' in the input's header%s", r->id, what, names[i],
+		    hint);
+		return 1;
+	}
+	return 0;
+}
+
+/* Every field the active rules read, against a CSV header. */
+static int
+check_fields(struct det *D, struct pxr_schema *sch, struct pxr_error *err)
+{
+	size_t i, j;
+
+	int rc;
+
+	/* The first absent field of each rule: one word a rule. */
+	for (i = 0; i < D->nact; i++) {
+		const struct pxr_rule *r = D->act[i];
+
+		rc = check_expr(D, sch, r, D->adhoc ? "-e" : "when", r->when,
+		    err);
+		for (j = 0; rc == 0 && j < r->nkey; j++)
+			rc = check_expr(D, sch, r, D->adhoc ? "--key" : "key",
+			    r->key[j], err);
+		if (rc == 0)
+			rc = check_expr(D, sch, r, D->adhoc ? "--customer" :
+			    "customer", r->customer, err);
+		if (rc == 0)
+			rc = check_expr(D, sch, r, D->adhoc ? "--at" : "at",
+			    r->at, err);
+		if (rc == 0)
+			rc = check_expr(D, sch, r, D->adhoc ? "--measure" :
+			    "measure", r->measure, err);
+		if (rc < 0)
+			return -2;
+	}
+	return 0;
+}
+
 static int
 det_bind(struct pxr_mapper *mp, struct pxr_schema *sch, struct pxr_error *err)
 {
 	struct det *D = mp->state;
 	size_t i;
 
-	(void)err;
+	if (sch->header && check_fields(D, sch, err) < 0)
+		return -2;
 	/* The default key: every field the input has, in order. */
 	D->keyfields = pxr_calloc(sch->norder + 1, sizeof(*D->keyfields));
 	for (i = 0; i < sch->norder; i++)
@@ -288,6 +370,8 @@ pxr_detect_new(const struct pxr_detect_opts *o, struct pxr_rules *R,
 	D->R = R;
 	D->tz = R->tz;
 	D->now = o->now;
+	D->adhoc = o->adhoc;
+	D->strict = o->strict;
 	D->act = pxr_calloc(R->nrules + 1, sizeof(*D->act));
 	for (i = 0; i < R->nrules; i++) {
 		int on = o->nonly == 0;

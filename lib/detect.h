@@ -13,6 +13,14 @@ struct pxr_detect_opts {
 	int64_t	 now;		/* the batch's reference time, µs */
 	const char *const *only; /* only the rules of these ids (borrowed) */
 	size_t	 nonly;
+	/*
+	 * A field a rule reads that the input's CSV header lacks: with adhoc
+	 * (the rule came from -e) an error that stops the stream, naming
+	 * the nearest field; otherwise a warning naming the rule and the
+	 * field, or with strict that error.
+	 */
+	int	 adhoc;
+	int	 strict;
 };
 
 /*

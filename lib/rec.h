@@ -39,6 +39,8 @@ struct pxr_schema {
 	size_t	 nslots;
 	size_t	*order;	/* visible indices, in the order they became so */
 	size_t	 norder;
+	int	 header;	/* the input's names came from a CSV header or
+				   --columns: a name not visible is not there */
 };
 
 #define PXR_NOFIELD ((size_t)-1)
