@@ -41,6 +41,7 @@ LIBOBJ = \
 	outbox \
 	fan \
 	journey \
+	join \
 	# end
 UNITS = \
 	rec \
@@ -61,6 +62,7 @@ UNITS = \
 	outbox \
 	fan \
 	journey \
+	join \
 	# end
 
 # SANITIZE=1 builds with ASan+UBSan into san/ instead of build/.

@@ -552,6 +552,34 @@ json_lossy(struct pxr_buf *b, const char *s, size_t n)
 	pxr_buf_free(&t);
 }
 
+/* The record as read, after the CSV header once: a copy of some rows. */
+static void
+copy_raw(struct pxr_quarantine *q, const struct pxr_reader *r,
+    const char *raw, size_t n)
+{
+	const char *h;
+	size_t hn;
+
+	if (!q->started && pxr_reader_format(r) == PXR_FMT_CSV) {
+		if ((h = pxr_reader_header(r, &hn)) != NULL) {
+			pxr_buf_add(&q->b, h, chomp(h, hn));
+			pxr_buf_addc(&q->b, '\n');
+		} else if (r->sch != NULL) {
+			for (hn = 0; hn < r->ncols; hn++) {
+				const char *nm = r->sch->names[r->colmap[hn]];
+
+				if (hn > 0)
+					pxr_buf_addc(&q->b, r->delim);
+				pxr_csv_field_d(&q->b, nm, strlen(nm),
+				    r->delim);
+			}
+			pxr_buf_addc(&q->b, '\n');
+		}
+	}
+	pxr_buf_add(&q->b, raw, n);
+	pxr_buf_addc(&q->b, '\n');
+}
+
 int
 pxr_quarantine_put(struct pxr_quarantine *q, const struct pxr_reader *r,
     const char *errtext, struct pxr_error *err)
@@ -562,7 +590,9 @@ pxr_quarantine_put(struct pxr_quarantine *q, const struct pxr_reader *r,
 	raw = pxr_reader_raw(r, &n);
 	n = chomp(raw, n);
 	pxr_buf_reset(&q->b);
-	if (pxr_reader_format(r) == PXR_FMT_CSV) {
+	if (errtext == NULL)
+		copy_raw(q, r, raw, n);
+	else if (pxr_reader_format(r) == PXR_FMT_CSV) {
 		if (!q->started) {
 			const char *h = pxr_reader_header(r, &i);
 

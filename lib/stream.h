@@ -147,7 +147,10 @@ struct pxr_quarantine;
 
 struct pxr_quarantine *pxr_quarantine_open(const char *path,
 	    struct pxr_error *);
-/* Write the reader's last record with its error. */
+/*
+ * Write the reader's last record with its error; with errtext NULL, as
+ * read and without an error field (a file of some of the input's rows).
+ */
 int	 pxr_quarantine_put(struct pxr_quarantine *, const struct pxr_reader *,
 	    const char *errtext, struct pxr_error *);
 int	 pxr_quarantine_close(struct pxr_quarantine *, struct pxr_error *);

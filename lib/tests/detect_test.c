@@ -26,22 +26,11 @@ run(struct pxr_rules *R, struct pxr_detect_opts *o, int explain,
 {
 	struct pxr_error e;
 	struct pxr_mapper *m = pxr_detect_new(o, R, &e);
-	struct stagerun r;
-	char *out;
 
 	if (m == NULL)
 		return pxr_strdup(e.text);
 	m->explain = explain;
-	if (stagerun_chain(&r, &m, 1, csv) < 0)
-		printf("# fatal: %s\n", r.err.text);
-	out = pxr_strdup(r.out != NULL ? r.out : "");
-	if (nbad != NULL)
-		*nbad = r.nbad;
-	if (said != NULL)
-		*said = pxr_strdup(r.said.p != NULL ? r.said.p : "");
-	stagerun_free(&r);
-	pxr_mapper_free(m);
-	return out;
+	return stagerun_said(m, csv, nbad, said);
 }
 
 int

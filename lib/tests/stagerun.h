@@ -147,10 +147,11 @@ stagerun_file(const char *text, const char *suffix)
 
 /*
  * Run csv through the one mapper m (freed here); its CSV output (new),
- * bad records counted in *nbad (may be NULL), a fatal error said.
+ * bad records counted in *nbad and the words said in *said (new; each
+ * may be NULL), a fatal error said.
  */
 static inline char *
-stagerun_one(struct pxr_mapper *m, const char *csv, int *nbad)
+stagerun_said(struct pxr_mapper *m, const char *csv, int *nbad, char **said)
 {
 	struct stagerun r;
 	char *out;
@@ -160,9 +161,18 @@ stagerun_one(struct pxr_mapper *m, const char *csv, int *nbad)
 	out = pxr_strdup(r.out != NULL ? r.out : "");
 	if (nbad != NULL)
 		*nbad = r.nbad;
+	if (said != NULL)
+		*said = pxr_strdup(r.said.p != NULL ? r.said.p : "");
 	stagerun_free(&r);
 	pxr_mapper_free(m);
 	return out;
+}
+
+/* As stagerun_said, without the words. */
+static inline char *
+stagerun_one(struct pxr_mapper *m, const char *csv, int *nbad)
+{
+	return stagerun_said(m, csv, nbad, NULL);
 }
 
 /* The rules of a rule file's text (new), NULL with the first error said. */
