@@ -37,6 +37,7 @@ pxr_cli_init(struct pxr_cli *c, char **argv, const char *prog,
 	c->usage = usage;
 	c->help = help;
 	c->progress = -1;
+	c->encoding = -1;
 	opterr = 0;
 	signal(SIGPIPE, SIG_DFL);
 	if ((s = getenv("PXR_RULES")) != NULL && *s != '\0')
@@ -185,6 +186,11 @@ pxr_cli_option(struct pxr_cli *c, int opt, const char *arg)
 		return 1;
 	case OPT_NOHEADER:
 		c->no_header = 1;
+		return 1;
+	case OPT_ENCODING:
+		if ((c->encoding = pxr_enc_parse(arg)) < 0)
+			pxr_cli_usage(c, "--encoding: expected utf-8, "
+			    "windows-1252, iso-8859-1 or utf-16, got '%s'", arg);
 		return 1;
 	case OPT_DELIM:
 		if ((c->delim = pxr_csv_delim_parse(arg)) < 0)
@@ -356,6 +362,7 @@ pxr_cli_run(struct pxr_cli *c, struct pxr_stage *st, int nfiles, char **files)
 	o.columns = c->columns;
 	o.max_record = c->max_record;
 	o.delim = c->delim;
+	o.encoding = c->encoding > 0 ? c->encoding : PXR_ENC_UTF8;
 	c->stage = st;
 	if (c->sch == NULL)
 		c->sch = pxr_schema_new();
@@ -590,6 +597,8 @@ pxr_cli_rules(struct pxr_cli *c)
 		/* The rule file's input dialect, unless an option said. */
 		if (c->delim == 0)
 			c->delim = R->delimiter;
+		if (c->encoding < 0)
+			c->encoding = R->encoding;
 		return R;
 	}
 	if (d.n > 0 && strcmp(d.v[0].check, "io") == 0) {

@@ -20,7 +20,7 @@
 enum {
 	OPT_IN = 1000, OPT_OUT, OPT_NOW, OPT_ONERR, OPT_COLUMNS, OPT_NOHEADER,
 	OPT_PROGRESS, OPT_NOPROGRESS, OPT_EXPLAIN, OPT_VERSION, OPT_MAXREC,
-	OPT_FORMULA, OPT_DELIM, OPT_CMD	/* first code free for a command */
+	OPT_FORMULA, OPT_DELIM, OPT_ENCODING, OPT_CMD	/* first code free for a command */
 };
 
 #define PXR_CLI_SHORT ":hqvr:"
@@ -41,6 +41,7 @@ enum {
 	{ "max-record", required_argument, NULL, OPT_MAXREC }, \
 	{ "csv-formula-guard", no_argument, NULL, OPT_FORMULA }, \
 	{ "delimiter", required_argument, NULL, OPT_DELIM }, \
+	{ "encoding", required_argument, NULL, OPT_ENCODING }, \
 	{ "version", no_argument, NULL, OPT_VERSION }
 
 /* The common options text for --help. */
@@ -55,6 +56,8 @@ enum {
 "      --columns a,b,...   CSV input has no header: these names\n" \
 "      --delimiter C       CSV input's separator: , ; | or tab (default:\n" \
 "                          from the header line)\n" \
+"      --encoding E        input's encoding: utf-8 (default), windows-1252,\n" \
+"                          iso-8859-1 or utf-16\n" \
 "      --no-header         CSV output without the header line\n" \
 "      --max-record BYTES  longest record accepted (default 64M)\n" \
 "      --csv-formula-guard quote text a spreadsheet would run\n" \
@@ -90,6 +93,7 @@ struct pxr_cli {
 	const char *qpath;
 	char	**columns;
 	int	 delim;		/* CSV input separator; 0: from the header */
+	int	 encoding;	/* PXR_ENC_*; -1: not given */
 	int	 no_header;
 	int	 progress;	/* -1 auto, 0 off, 1 on */
 	int	 quiet;

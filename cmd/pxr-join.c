@@ -92,6 +92,7 @@ main(int argc, char **argv)
 	}
 	o.ropts.max_record = c.max_record;
 	o.ropts.delim = c.delim;
+	o.ropts.encoding = c.encoding > 0 ? c.encoding : PXR_ENC_UTF8;
 	if ((m = pxr_join_new(&o, &c.err)) == NULL)
 		pxr_cli_die(&c, &c.err);
 	pxr_cli_run_mapper(&c, m, argc - optind, argv + optind);

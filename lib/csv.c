@@ -52,8 +52,11 @@ row_cb(int c, void *data)
 	row->nf = r->nfield - r->rowf0;
 	row->line = r->rowstart;
 	row->nul = r->rownul;
+	row->badline = r->rowbadline;
+	row->badoff = r->rowbadoff;
 	r->rowf0 = r->nfield;
 	r->rownul = 0;
+	r->rowbadline = 0;
 }
 
 /* Is the stream's header known to have exactly one column? */
@@ -122,7 +125,57 @@ reset_parser(struct pxr_reader *r)
 	r->nfield = r->rowf0 = 0;
 	r->qlen = r->qhead = 0;
 	r->rownul = 0;
+	r->rowbadline = 0;
 	pxr_buf_reset(&r->fbuf);
+}
+
+/* The 1-based offset of the first byte of s that is not UTF-8, or 0. */
+static size_t
+bad_utf8(const char *s, size_t n)
+{
+	unsigned long cp;
+	size_t i = 0, k;
+	uint64_t w;
+
+	/* 32 ASCII bytes at a time: the common case costs little. */
+	for (; i + 32 <= n; i += 32) {
+		uint64_t x[4];
+
+		memcpy(x, s + i, 32);
+		if ((x[0] | x[1] | x[2] | x[3]) & 0x8080808080808080ULL)
+			break;
+	}
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (w & 0x8080808080808080ULL)
+			break;
+	}
+	if (i < n && n >= 8) {
+		/* The tail: the last eight bytes, overlapping. */
+		memcpy(&w, s + n - 8, 8);
+		if ((w & 0x8080808080808080ULL) == 0)
+			return 0;
+	}
+	for (; i < n; i += k) {
+		if ((unsigned char)s[i] < 0x80) {
+			k = 1;
+			continue;
+		}
+		if ((k = pxr_utf8_next(s + i, n - i, &cp)) == 0)
+			return i + 1;
+	}
+	return 0;
+}
+
+/* err: the row's line is not UTF-8. */
+static void
+utf8_error(struct pxr_reader *r, const struct csvrow *row,
+    struct pxr_error *err)
+{
+	pxr_error_set(err, PXR_EXIT_DATAERR, "byte %zu of line %ld: not "
+	    "valid UTF-8 (a file saved by Excel on Windows: --encoding "
+	    "windows-1252)", row->badoff, row->badline);
+	pxr_error_at(err, r->name, row->line);
 }
 
 int
@@ -260,6 +313,10 @@ take_header(struct pxr_reader *r, const struct csvrow *row,
 		pxr_error_at(err, r->name, row->line);
 		return -2;
 	}
+	if (row->badline > 0) {
+		utf8_error(r, row, err);
+		return -2;
+	}
 	r->colmap = pxr_reallocarray(r->colmap, row->nf + 1,
 	    sizeof(*r->colmap));
 	/* The header's column (1-based) at each schema index it names. */
@@ -314,6 +371,10 @@ pop(struct pxr_reader *r, struct pxr_rec *rec, struct pxr_error *err)
 		pxr_error_set(err, PXR_EXIT_DATAERR, "NUL byte in a field");
 		return pxr_error_at(err, r->name, row->line);
 	}
+	if (row->badline > 0) {
+		utf8_error(r, row, err);
+		return -1;
+	}
 	if (row->nf != r->ncols) {
 		pxr_error_set(err, PXR_EXIT_DATAERR, "ragged row: %zu fields, "
 		    "the header has %zu", row->nf, r->ncols);
@@ -334,7 +395,7 @@ int
 pxr_csv_next(struct pxr_reader *r, struct pxr_rec *rec, struct pxr_error *err)
 {
 	char *line;
-	size_t len, n;
+	size_t len, n, off;
 	int rc;
 
 	for (;;) {
@@ -429,6 +490,10 @@ pxr_csv_next(struct pxr_reader *r, struct pxr_rec *rec, struct pxr_error *err)
 		/* A NUL byte anywhere in the line marks its row bad. */
 		if (memchr(line, '\0', len) != NULL)
 			r->rownul = 1;
+		if (r->rowbadline == 0 && (off = bad_utf8(line, len)) > 0) {
+			r->rowbadline = r->in.lineno;
+			r->rowbadoff = off;
+		}
 		if (r->csv.pstate == 0 && fast_line(r, line, len))
 			continue;
 		n = csv_parse(&r->csv, line, len, field_cb, row_cb, r);
@@ -444,14 +509,9 @@ pxr_csv_next(struct pxr_reader *r, struct pxr_rec *rec, struct pxr_error *err)
 	}
 }
 
-void
-pxr_csv_field(struct pxr_buf *b, const char *s, size_t n)
-{
-	pxr_csv_field_d(b, s, n, ',');
-}
-
-void
-pxr_csv_field_d(struct pxr_buf *b, const char *s, size_t n, int delim)
+/* One field, quoted when needed; inlined with each caller's delimiter. */
+static inline void
+field_out(struct pxr_buf *b, const char *s, size_t n, int delim)
 {
 	size_t i;
 	int quote = 0;
@@ -476,4 +536,16 @@ pxr_csv_field_d(struct pxr_buf *b, const char *s, size_t n, int delim)
 		pxr_buf_addc(b, s[i]);
 	}
 	pxr_buf_addc(b, '"');
+}
+
+void
+pxr_csv_field(struct pxr_buf *b, const char *s, size_t n)
+{
+	field_out(b, s, n, ',');
+}
+
+void
+pxr_csv_field_d(struct pxr_buf *b, const char *s, size_t n, int delim)
+{
+	field_out(b, s, n, delim);
 }

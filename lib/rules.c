@@ -31,7 +31,8 @@ static const struct mdef phase_defs[] = {
 	{ NULL, 0, 0 }
 };
 static const struct mdef input_defs[] = {
-	{ "columns", J_MAP, 0 }, { "delimiter", J_STR, 0 }, { NULL, 0, 0 }
+	{ "columns", J_MAP, 0 }, { "delimiter", J_STR, 0 },
+	{ "encoding", J_STR, 0 }, { NULL, 0, 0 }
 };
 static const struct mdef limits_defs[] = {
 	{ "per_customer", J_OBJ, 0 }, { "batch_budget_minor", J_INT, 0 },
@@ -412,6 +413,12 @@ load_top(struct ld *L, json_t *root)
 		R->delimiter = 0;
 		ERR(L, "input.delimiter", "wrong-type", "input.delimiter: "
 		    "expected one character such as ';' or '|', or \"tab\"");
+	}
+	if ((x = pxr_rl_get(v, "encoding", J_STR)) != NULL &&
+	    (R->encoding = pxr_enc_parse(json_string_value(x))) < 0) {
+		R->encoding = 0;
+		ERR(L, "input.encoding", "wrong-type", "input.encoding: "
+		    "expected utf-8, windows-1252, iso-8859-1 or utf-16");
 	}
 	if ((x = pxr_rl_get(v, "columns", J_MAP)) != NULL) {
 		R->columns = pxr_calloc(json_object_size(x) + 1,

@@ -182,6 +182,7 @@ struct pxr_rules {
 	struct pxr_coltype *columns;
 	size_t	 ncolumns;
 	int	 delimiter;	/* input.delimiter; 0: from the header */
+	int	 encoding;	/* input.encoding: PXR_ENC_* (0: UTF-8) */
 	struct pxr_rule *rules;
 	size_t	 nrules;
 	int	 has_cap;

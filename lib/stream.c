@@ -3,11 +3,123 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "streamint.h"
 
 #define CHUNK (256 * 1024)
+
+static ssize_t
+read_fd(int fd, char *p, size_t n, struct pxr_error *err, const char *name)
+{
+	ssize_t k;
+
+	do
+		k = read(fd, p, n);
+	while (k < 0 && errno == EINTR);
+	if (k < 0) {
+		pxr_error_set(err, PXR_EXIT_IOERR, "read: %s", strerror(errno));
+		pxr_error_at(err, name, 0);
+	}
+	return k;
+}
+
+/*
+ * More bytes at l->buf + l->end (room is made for at least 16): read, or
+ * read and convert to UTF-8.  The count, 0 at the end, -1 and err.
+ */
+static ssize_t
+lines_read(struct pxr_lines *l, struct pxr_error *err, const char *name)
+{
+	char *in, *out, *p;
+	size_t inleft, outleft;
+	ssize_t k;
+
+	if (l->conv && l->cap - l->end < 16) {
+		l->cap += CHUNK;
+		l->buf = pxr_realloc(l->buf, l->cap);
+	}
+	if (!l->conv) {
+		k = read_fd(l->fd, l->buf + l->end, l->cap - l->end, err, name);
+		if (k > 0)
+			l->bytes += (uint64_t)k;
+		return k;
+	}
+	for (;;) {
+		if (l->rawcap == 0) {
+			l->rawcap = CHUNK;
+			l->raw = pxr_malloc(l->rawcap);
+		}
+		k = 0;
+		if (l->badbyte == 0 && l->rawlen < l->rawcap &&
+		    (k = read_fd(l->fd, l->raw + l->rawlen, l->rawcap -
+		    l->rawlen, err, name)) < 0)
+			return -1;
+		l->rawlen += (size_t)k;
+		l->bytes += (uint64_t)k;
+		if (l->rawlen == 0)
+			return 0;
+		in = l->raw;
+		inleft = l->rawlen;
+		out = l->buf + l->end;
+		outleft = l->cap - l->end;
+		if (iconv(l->cd, &in, &inleft, &out, &outleft) == (size_t)-1 &&
+		    errno == EILSEQ)
+			l->badbyte = l->bytes - inleft + 1;
+		memmove(l->raw, in, inleft);
+		l->rawlen = inleft;
+		for (p = l->buf + l->end; (p = memchr(p, '\n', (size_t)(out -
+		    p))) != NULL; p++)
+			l->convnl++;
+		if (out > l->buf + l->end)
+			return out - (l->buf + l->end);
+		if (l->badbyte > 0) {
+			pxr_error_set(err, PXR_EXIT_DATAERR, "byte %llu of the "
+			    "file: not a character of the input's encoding",
+			    (unsigned long long)l->badbyte);
+			pxr_error_at(err, name, l->convnl + 1);
+			return -1;
+		}
+		if (k == 0) {
+			/* The end, inside a character. */
+			pxr_error_set(err, PXR_EXIT_DATAERR, "the input ends "
+			    "inside a character of its encoding");
+			pxr_error_at(err, name, l->lineno + 1);
+			return -1;
+		}
+	}
+}
+
+static const char *const enc_names[] = {
+	"utf-8", "windows-1252", "iso-8859-1", "utf-16"
+};
+static const char *const enc_iconv[] = {
+	"UTF-8", "WINDOWS-1252", "ISO-8859-1", "UTF-16"
+};
+
+int
+pxr_enc_parse(const char *s)
+{
+	size_t i;
+
+	if (strcasecmp(s, "cp1252") == 0)
+		return PXR_ENC_WINDOWS_1252;
+	if (strcasecmp(s, "latin1") == 0)
+		return PXR_ENC_ISO_8859_1;
+	if (strcasecmp(s, "utf8") == 0)
+		return PXR_ENC_UTF8;
+	for (i = 0; i < sizeof(enc_names) / sizeof(enc_names[0]); i++)
+		if (strcasecmp(s, enc_names[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *
+pxr_enc_name(int e)
+{
+	return e >= 0 && e <= PXR_ENC_UTF16 ? enc_names[e] : "?";
+}
 
 int
 pxr_lines_next(struct pxr_lines *l, size_t max, char **line, size_t *len,
@@ -64,19 +176,11 @@ pxr_lines_next(struct pxr_lines *l, size_t max, char **line, size_t *len,
 				l->buf = pxr_realloc(l->buf, l->cap);
 			}
 		}
-		do
-			n = read(l->fd, l->buf + l->end, l->cap - l->end);
-		while (n < 0 && errno == EINTR);
-		if (n < 0) {
-			pxr_error_set(err, PXR_EXIT_IOERR, "read: %s",
-			    strerror(errno));
-			pxr_error_at(err, name, 0);
+		if ((n = lines_read(l, err, name)) < 0)
 			return -2;
-		}
 		if (n == 0)
 			l->eof = 1;
 		l->end += (size_t)n;
-		l->bytes += (uint64_t)n;
 	}
 }
 
@@ -109,18 +213,11 @@ sniff(struct pxr_reader *r, struct pxr_error *err)
 			l->cap = l->cap == 0 ? CHUNK : l->cap * 2;
 			l->buf = pxr_realloc(l->buf, l->cap);
 		}
-		do
-			n = read(l->fd, l->buf + l->end, l->cap - l->end);
-		while (n < 0 && errno == EINTR);
-		if (n < 0) {
-			pxr_error_set(err, PXR_EXIT_IOERR, "read: %s",
-			    strerror(errno));
-			return pxr_error_at(err, r->name, 0);
-		}
+		if ((n = lines_read(l, err, r->name)) < 0)
+			return -1;
 		if (n == 0)
 			l->eof = 1;
 		l->end += (size_t)n;
-		l->bytes += (uint64_t)n;
 	}
 }
 
@@ -147,6 +244,16 @@ pxr_reader_open(const char *path, const struct pxr_reader_opts *o,
 	r->max = o != NULL && o->max_record > 0 ? o->max_record :
 	    PXR_MAX_RECORD_DEFAULT;
 	r->fmt = o != NULL ? o->fmt : PXR_FMT_AUTO;
+	if (o != NULL && o->encoding > PXR_ENC_UTF8) {
+		r->in.cd = iconv_open("UTF-8", enc_iconv[o->encoding]);
+		if (r->in.cd == (iconv_t)-1) {
+			pxr_error_set(err, PXR_EXIT_USAGE, "encoding %s: %s",
+			    pxr_enc_name(o->encoding), strerror(errno));
+			pxr_reader_close(r);
+			return NULL;
+		}
+		r->in.conv = 1;
+	}
 	if (r->fmt == PXR_FMT_AUTO) {
 		r->fmt = sniff(r, err);
 		if (r->fmt < 0) {
@@ -213,6 +320,9 @@ pxr_reader_close(struct pxr_reader *r)
 	if (r->in.fd > 0)
 		close(r->in.fd);
 	pxr_csv_close(r);
+	if (r->in.conv)
+		iconv_close(r->in.cd);
+	free(r->in.raw);
 	free(r->in.buf);
 	pxr_mem_loading(NULL);
 	free(r->name);

@@ -3,6 +3,7 @@
 #define PXR_STREAMINT_H
 
 #include <csv.h>
+#include <iconv.h>
 
 #include "stream.h"
 
@@ -16,6 +17,14 @@ struct pxr_lines {
 	int	 eof;
 	uint64_t bytes;
 	long	 lineno;	/* of the line last returned */
+	/* --encoding: bytes read land in raw, iconv(3) writes buf. */
+	iconv_t	 cd;
+	int	 conv;
+	char	*raw;
+	size_t	 rawlen;
+	size_t	 rawcap;
+	long	 convnl;	/* newlines converted so far */
+	uint64_t badbyte;	/* a byte iconv refused (1-based), to report */
 };
 
 struct csvrow {
@@ -23,6 +32,8 @@ struct csvrow {
 	size_t	 nf;
 	long	 line;
 	int	 nul;		/* a field held a NUL byte */
+	long	 badline;	/* a line not valid UTF-8: its number, */
+	size_t	 badoff;	/* and the first bad byte's (1-based) */
 };
 
 struct pxr_reader {
@@ -56,6 +67,8 @@ struct pxr_reader {
 	size_t	 qcap;
 	long	 rowstart;
 	int	 rownul;
+	long	 rowbadline;
+	size_t	 rowbadoff;
 	size_t	 rowf0;
 
 	struct pxr_buf replay;	/* lines to read again after a bad quote */
