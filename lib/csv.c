@@ -516,12 +516,24 @@ field_out(struct pxr_buf *b, const char *s, size_t n, int delim)
 	size_t i;
 	int quote = 0;
 
-	for (i = 0; i < n; i++) {
-		char c = s[i];
+	if (delim == ',') {
+		/* The common case with the delimiter a constant. */
+		for (i = 0; i < n; i++) {
+			char c = s[i];
 
-		if (c == delim || c == '"' || c == '\n' || c == '\r') {
-			quote = 1;
-			break;
+			if (c == ',' || c == '"' || c == '\n' || c == '\r') {
+				quote = 1;
+				break;
+			}
+		}
+	} else {
+		for (i = 0; i < n; i++) {
+			char c = s[i];
+
+			if (c == delim || c == '"' || c == '\n' || c == '\r') {
+				quote = 1;
+				break;
+			}
 		}
 	}
 	if (!quote) {
