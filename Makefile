@@ -63,6 +63,7 @@ UNITS = \
 	fan \
 	journey \
 	join \
+	tz \
 	# end
 
 # SANITIZE=1 builds with ASan+UBSan into san/ instead of build/.

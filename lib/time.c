@@ -7,9 +7,15 @@
 
 #include "time.h"
 
-/* Offsets are cached per zone in 15-minute buckets of UTC. */
+/*
+ * Offsets are cached per zone in 15-minute buckets of UTC.  A bucket is
+ * cached only when its first and last second have the same offset; a
+ * bucket with a transition inside it (St_Johns, Casey, Gaza change off
+ * the quarter hour) is asked of the C library at the exact second.
+ */
 #define BUCKET (15 * 60)
 #define NCACHE 4096
+#define MIXED INT32_MIN
 
 struct pxr_tz {
 	struct pxr_tz *next;
@@ -74,9 +80,15 @@ pxr_tz_utc(void)
 struct pxr_tz *
 pxr_tz_get(const char *name)
 {
+	struct pxr_tz *z;
+
 	if (strcmp(name, "UTC") == 0 || strcmp(name, "Etc/UTC") == 0 ||
 	    strcmp(name, "Z") == 0)
 		return pxr_tz_utc();
+	/* A zone once found is not looked for on disk again. */
+	for (z = zones; z != NULL; z = z->next)
+		if (strcmp(z->name, name) == 0)
+			return z;
 	if (!known_zone(name))
 		return NULL;
 	return intern(name, 0);
@@ -112,29 +124,43 @@ floordiv(int64_t a, int64_t b)
 	return q;
 }
 
-int32_t
-pxr_tz_offset(struct pxr_tz *z, int64_t t)
+/* The C library's offset of z at the second sec. */
+static int32_t
+sys_offset(struct pxr_tz *z, int64_t sec)
 {
-	int64_t sec = floordiv(t, PXR_US_SEC), key = floordiv(sec, BUCKET);
-	size_t slot = (size_t)((uint64_t)key % NCACHE);
 	struct tm tm;
-	time_t tt;
+	time_t tt = (time_t)sec;
 
-	if (z->utc)
-		return 0;
-	if (z->ckey[slot] == key)
-		return z->coff[slot];
 	if (current != z) {
 		setenv("TZ", z->tzenv, 1);
 		tzset();
 		current = z;
 	}
-	tt = (time_t)(key * BUCKET);
 	if (localtime_r(&tt, &tm) == NULL)
 		return 0;
-	z->ckey[slot] = key;
-	z->coff[slot] = (int32_t)tm.tm_gmtoff;
 	return (int32_t)tm.tm_gmtoff;
+}
+
+int32_t
+pxr_tz_offset(struct pxr_tz *z, int64_t t)
+{
+	int64_t sec = floordiv(t, PXR_US_SEC), key = floordiv(sec, BUCKET);
+	size_t slot = (size_t)((uint64_t)key % NCACHE);
+	int32_t first, last;
+
+	if (z->utc)
+		return 0;
+	if (z->ckey[slot] == key && z->coff[slot] != MIXED)
+		return z->coff[slot];
+	if (z->ckey[slot] != key) {
+		first = sys_offset(z, key * BUCKET);
+		last = sys_offset(z, key * BUCKET + BUCKET - 1);
+		z->ckey[slot] = key;
+		z->coff[slot] = first == last ? first : MIXED;
+		if (first == last)
+			return first;
+	}
+	return sys_offset(z, sec);
 }
 
 int64_t
