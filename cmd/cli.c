@@ -64,6 +64,25 @@ pxr_cli_usage(struct pxr_cli *c, const char *fmt, ...)
 }
 
 void
+pxr_cli_fatal(struct pxr_cli *c, int status, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->w != NULL) {
+		struct pxr_error fe;
+
+		(void)pxr_writer_flush(c->w, &fe);
+	}
+	fflush(stdout);
+	fprintf(stderr, "%s: ", c->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+void
 pxr_cli_warn(struct pxr_cli *c, const char *fmt, ...)
 {
 	va_list ap;

@@ -158,6 +158,9 @@ int	 pxr_cli_emit(struct pxr_cli *, const struct pxr_rec *);
 /* Print err as "prog: file:line: text" and exit with its status. */
 void	 pxr_cli_die(struct pxr_cli *, const struct pxr_error *)
 	    __attribute__((noreturn));
+/* "prog: text" on stderr, then exit with status (output flushed). */
+void	 pxr_cli_fatal(struct pxr_cli *, int status, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4), noreturn));
 /* A warning "prog: text" unless -q. */
 void	 pxr_cli_warn(struct pxr_cli *, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

@@ -227,23 +227,15 @@ static struct pxr_sample *
 read_sample(struct pxr_cli *c, const char *path, const char *locale_field)
 {
 	struct pxr_sample *s = pxr_calloc(1, sizeof(*s));
-	struct pxr_reader_opts o;
 	struct pxr_schema *sch = pxr_schema_new();
-	struct pxr_reader *rd;
+	struct pxr_sidein *rd;
 	struct pxr_rec rec;
 	size_t i, lf = PXR_NOFIELD, rows = 0;
-	int rc;
 
-	memset(&o, 0, sizeof(o));
-	if ((rd = pxr_reader_open(path, &o, sch, &c->err)) == NULL)
-		pxr_cli_die(c, &c->err);
+	/* One side-input reader: a bad sample row follows --on-error. */
+	rd = pxr_cli_sidein(c, path, sch);
 	pxr_rec_init(&rec, sch);
-	while ((rc = pxr_reader_next(rd, &rec, &c->err)) != 0 &&
-	    rows++ < 100000) {
-		if (rc == -2)
-			pxr_cli_die(c, &c->err);
-		if (rc < 0)
-			continue;
+	while (pxr_cli_sidein_next(c, rd, &rec) > 0 && rows++ < 100000) {
 		pxr_rec_fit(&rec);
 		if (s->n < sch->n) {
 			s->names = pxr_reallocarray(s->names, sch->n,
@@ -285,7 +277,7 @@ read_sample(struct pxr_cli *c, const char *path, const char *locale_field)
 		}
 	}
 	pxr_rec_fini(&rec);
-	pxr_reader_close(rd);
+	pxr_cli_sidein_close(c, rd);
 	pxr_schema_free(sch);
 	return s;
 }
@@ -353,9 +345,10 @@ main(int argc, char **argv)
 		memset(&d, 0, sizeof(d));
 		R = pxr_rules_check(argv[i], &d);
 		if (d.n > 0 && strcmp(d.v[0].check, "io") == 0) {
-			fprintf(stderr, "pxr-lint: %s: %s\n", argv[i],
+			pxr_error_set(&c.err, PXR_EXIT_NOINPUT, "%s",
 			    d.v[0].msg);
-			exit(PXR_EXIT_NOINPUT);
+			pxr_error_at(&c.err, argv[i], 0);
+			pxr_cli_die(&c, &c.err);
 		}
 		if (R != NULL) {
 			if (sample != NULL)
@@ -398,7 +391,7 @@ main(int argc, char **argv)
 	json_decref(o.rules);
 	json_decref(o.seen);
 	if (fmt == F_GCC && !c.quiet && (nerr > 0 || nwarn > 0))
-		fprintf(stderr, "pxr-lint: %zu error%s, %zu warning%s\n", nerr,
+		pxr_cli_warn(&c, "%zu error%s, %zu warning%s", nerr,
 		    nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s");
 	pxr_cli_exit(&c, nerr > 0 ? PXR_EXIT_FINDINGS : strict && nwarn > 0 ?
 	    PXR_EXIT_STRICT : 0);

@@ -510,18 +510,17 @@ main(int argc, char **argv)
 		char rpath[PATH_MAX], dir[PATH_MAX];
 
 		if (t == NULL) {
-			fprintf(stderr, "pxr-test: %s:%d:%d: %s\n", argv[a],
-			    je.line, je.column, je.text);
-			exit(je.line > 0 ? PXR_EXIT_CONFIG : PXR_EXIT_NOINPUT);
+			pxr_cli_fatal(&c, je.line > 0 ? PXR_EXIT_CONFIG :
+			    PXR_EXIT_NOINPUT, "%s:%d:%d: %s", argv[a], je.line,
+			    je.column, je.text);
 		}
 		rules = json_string_value(json_object_get(t, "rules"));
 		now = json_string_value(json_object_get(t, "now"));
 		stage = json_string_value(json_object_get(t, "stage"));
 		cases = json_object_get(t, "cases");
 		if (rules == NULL || now == NULL || !json_is_array(cases)) {
-			fprintf(stderr, "pxr-test: %s: a test file needs "
-			    "\"rules\", \"now\" and \"cases\"\n", argv[a]);
-			exit(PXR_EXIT_CONFIG);
+			pxr_cli_fatal(&c, PXR_EXIT_CONFIG, "%s: a test file "
+			    "needs \"rules\", \"now\" and \"cases\"", argv[a]);
 		}
 		snprintf(dir, sizeof(dir), "%s", argv[a]);
 		if (strrchr(dir, '/') != NULL)
