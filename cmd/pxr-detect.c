@@ -112,7 +112,9 @@ main(int argc, char **argv)
 		R = pxr_cli_rules(&c);
 	}
 	o.now = pxr_cli_now(&c, R->tz);
-	if ((m = pxr_detect_new(&o, R, &c.err)) == NULL)
+	if ((m = pxr_detect_new(&o, R, &c.err)) == NULL) {
+		pxr_rules_free(R);
 		pxr_cli_usage(&c, "%s", c.err.text);
+	}
 	pxr_cli_run_mapper(&c, m, argc - optind, argv + optind);
 }
