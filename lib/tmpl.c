@@ -171,9 +171,12 @@ parse(const char *s, size_t n, long line0, int col0, const char *path,
 						close = s + j;
 						break;
 					}
-				if (close == NULL)
-					return terr(err, path, line,
+				if (close == NULL) {
+					terr(err, path, line,
 					    "'{{' without '}}'");
+					err->column = col;	/* its "{{" */
+					return -1;
+				}
 				*out = pxr_reallocarray(*out, *nout + 1,
 				    sizeof(**out));
 				p = &(*out)[(*nout)++];
@@ -182,8 +185,10 @@ parse(const char *s, size_t n, long line0, int col0, const char *path,
 				p->column = col;
 				if (placeholder(p, s + i + 2,
 				    (size_t)(close - s - i - 2), path, line,
-				    err) < 0)
+				    err) < 0) {
+					err->column = col;	/* its "{{" */
 					return -1;
+				}
 				for (; i < (size_t)(close - s) + 2; i++)
 					advance(s[i], &line, &col);
 				start = i;
