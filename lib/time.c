@@ -297,6 +297,19 @@ bad_time(struct pxr_error *err, const char *s, size_t n, const char *why)
 	    why != NULL ? why : "", why != NULL ? ")" : "");
 }
 
+/*
+ * 0 if t lies in years 0001-9999 UTC, the years an ISO-8601 time of four
+ * digits can be written in; else -1 with err's text.
+ */
+static int
+in_range(const char *s, size_t n, int64_t t, struct pxr_error *err)
+{
+	if (t < pxr_days_from_civil(1, 1, 1) * PXR_US_DAY ||
+	    t >= pxr_days_from_civil(10000, 1, 1) * PXR_US_DAY)
+		return bad_time(err, s, n, "years 0001-9999 in UTC");
+	return 0;
+}
+
 int
 pxr_time_parse(const char *s, size_t n, struct pxr_tz *z, int64_t *out,
     int *dateonly, struct pxr_error *err)
@@ -311,13 +324,15 @@ pxr_time_parse(const char *s, size_t n, struct pxr_tz *z, int64_t *out,
 	    digits(s, n, 5, 2, &mo) < 0 || s[7] != '-' ||
 	    digits(s, n, 8, 2, &d) < 0)
 		return bad_time(err, s, n, NULL);
+	if (y < 1)
+		return bad_time(err, s, n, "years 0001-9999");
 	if (!pxr_date_valid(y, mo, d))
 		return bad_time(err, s, n, "no such date");
 	if (i == n) {
 		if (dateonly != NULL)
 			*dateonly = 1;
 		*out = pxr_time_from_local(z, y, mo, d, 0, 0, 0, 0);
-		return 0;
+		return in_range(s, n, *out, err);
 	}
 	if (s[i] != 'T' && s[i] != ' ' && s[i] != 't')
 		return bad_time(err, s, n, NULL);
@@ -352,7 +367,7 @@ pxr_time_parse(const char *s, size_t n, struct pxr_tz *z, int64_t *out,
 		    "0-59");
 	if (i == n) {
 		*out = pxr_time_from_local(z, y, mo, d, h, mi, sec, us);
-		return 0;
+		return in_range(s, n, *out, err);
 	}
 	if (s[i] == 'Z' || s[i] == 'z') {
 		if (i + 1 != n)
@@ -375,7 +390,7 @@ pxr_time_parse(const char *s, size_t n, struct pxr_tz *z, int64_t *out,
 	t = pxr_time_from_local(NULL, y, mo, d, h, mi, sec, us);
 	*out = t - sign * ((int64_t)oh * PXR_US_HOUR + (int64_t)om *
 	    PXR_US_MIN);
-	return 0;
+	return in_range(s, n, *out, err);
 }
 
 static void
