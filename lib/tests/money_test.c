@@ -37,6 +37,13 @@ main(void)
 	CHECK(pxr_currency_exponent("SEK") == 2, "SEK 2");
 	CHECK(pxr_currency_exponent("JPY") == 0, "JPY 0");
 	CHECK(pxr_currency_exponent("KWD") == 3, "KWD 3");
+	CHECK(pxr_currency_exponent("XCG") == 2 &&
+	    pxr_currency_exponent("UYU") == 2 &&
+	    pxr_currency_exponent("VED") == 2 &&
+	    pxr_currency_exponent("CHW") == 2, "XCG, UYU, VED, CHW 2");
+	CHECK(pxr_currency_exponent("ANG") == -1 &&
+	    pxr_currency_exponent("BGN") == -1,
+	    "ANG (withdrawn 2025) and BGN (2026) unknown");
 	CHECK(pxr_currency_exponent("XYZ") == -1, "XYZ unknown");
 	CHECK(pxr_currency_exponent("sek") == -1, "codes are upper case");
 	CHECK(pxr_money_parse_minor("12345", 5, &v, &e) == 0 && v == 12345,
