@@ -34,6 +34,31 @@ static const char two[] =
     "SEK SGD SHP SLE SOS SRD SSP STN SVC SYP SZL THB TJS TMT TOP TRY TTD "
     "TWD TZS UAH USD USN UYU UZS VED VES WST XCD XCG YER ZAR ZMW ZWG";
 
+/* Codes withdrawn from ISO 4217 that exports still carry. */
+static const struct {
+	const char *code, *now;
+	int	 year;
+} gone[] = {
+	{ "ANG", "XCG", 2025 }, { "BGN", "EUR", 2026 }, { "HRK", "EUR", 2023 },
+	{ "SLL", "SLE", 2024 }, { "VEF", "VES", 2018 }, { "ZWL", "ZWG", 2024 },
+	{ "MRO", "MRU", 2018 }, { "STD", "STN", 2018 }, { "LTL", "EUR", 2015 },
+	{ "LVL", "EUR", 2014 }, { "EEK", "EUR", 2011 }, { "CUC", "CUP", 2021 }
+};
+
+const char *
+pxr_currency_successor(const char *code, int *year)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
+		if (strcmp(code, gone[i].code) == 0) {
+			if (year != NULL)
+				*year = gone[i].year;
+			return gone[i].now;
+		}
+	return NULL;
+}
+
 int
 pxr_currency_exponent(const char *code)
 {

@@ -9,6 +9,12 @@
 
 /* Decimal places of an ISO 4217 code (SEK 2, JPY 0, KWD 3), -1 unknown. */
 int	 pxr_currency_exponent(const char *code);
+/*
+ * A withdrawn ISO 4217 code's successor ("ANG" -> "XCG", "BGN" -> "EUR")
+ * and the year it went, or NULL for a code that was not withdrawn.
+ * Static strings.
+ */
+const char *pxr_currency_successor(const char *code, int *year);
 
 /*
  * pct_bp hundredths of a percent of amount (minor units), rounded by

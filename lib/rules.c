@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "money.h"
 #include "rules_int.h"
 #include "stream.h"
 
@@ -374,6 +375,22 @@ load_top(struct ld *L, json_t *root)
 			ERR(L, "defaults.currency", "bad-currency",
 			    "defaults.currency: '%s' is not an ISO 4217 code",
 			    R->currency);
+		else if (R->currency != NULL &&
+		    pxr_currency_exponent(R->currency) < 0) {
+			int year = 0;
+			const char *now = pxr_currency_successor(R->currency,
+			    &year);
+
+			if (now != NULL)
+				ERR(L, "defaults.currency", "bad-currency",
+				    "defaults.currency: '%s' was withdrawn from "
+				    "ISO 4217 in %d: use '%s'", R->currency,
+				    year, now);
+			else
+				ERR(L, "defaults.currency", "bad-currency",
+				    "defaults.currency: '%s' is not a current "
+				    "ISO 4217 code", R->currency);
+		}
 	}
 	if ((v = pxr_rl_get(root, "journey", J_OBJ)) != NULL &&
 	    pxr_rl_check_obj(L, v, "journey", journey_defs) == 0) {
