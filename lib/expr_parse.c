@@ -232,26 +232,31 @@ fail:
 	return NULL;
 }
 
+/* A prefix operator (op) over what self parses, nested no deeper than allowed. */
+static struct node *
+prefix(struct lex *l, int op, struct node *(*self)(struct lex *))
+{
+	struct node *n = mknode(op, l->tstart), *k;
+
+	if (++l->depth > PXR_EX_MAX_DEPTH) {
+		pxr_ex_perr(l, l->tstart, "expression nested too deeply");
+		pxr_ex_freenode(n);
+		return NULL;
+	}
+	if (pxr_ex_next(l) < 0 || (k = self(l)) == NULL) {
+		pxr_ex_freenode(n);
+		return NULL;
+	}
+	l->depth--;
+	addkid(n, k);
+	return n;
+}
+
 static struct node *
 parse_unary(struct lex *l)
 {
-	if (l->tok == T_MINUS) {
-		struct node *n = mknode(N_NEG, l->tstart), *k;
-
-		if (++l->depth > PXR_EX_MAX_DEPTH) {
-			pxr_ex_perr(l, l->tstart,
-			    "expression nested too deeply");
-			pxr_ex_freenode(n);
-			return NULL;
-		}
-		if (pxr_ex_next(l) < 0 || (k = parse_unary(l)) == NULL) {
-			pxr_ex_freenode(n);
-			return NULL;
-		}
-		l->depth--;
-		addkid(n, k);
-		return n;
-	}
+	if (l->tok == T_MINUS)
+		return prefix(l, N_NEG, parse_unary);
 	return parse_primary(l);
 }
 
@@ -342,23 +347,8 @@ parse_cmp(struct lex *l)
 static struct node *
 parse_not(struct lex *l)
 {
-	if (l->tok == T_NOT) {
-		struct node *n = mknode(N_NOT, l->tstart), *k;
-
-		if (++l->depth > PXR_EX_MAX_DEPTH) {
-			pxr_ex_perr(l, l->tstart,
-			    "expression nested too deeply");
-			pxr_ex_freenode(n);
-			return NULL;
-		}
-		if (pxr_ex_next(l) < 0 || (k = parse_not(l)) == NULL) {
-			pxr_ex_freenode(n);
-			return NULL;
-		}
-		l->depth--;
-		addkid(n, k);
-		return n;
-	}
+	if (l->tok == T_NOT)
+		return prefix(l, N_NOT, parse_not);
 	return parse_cmp(l);
 }
 
