@@ -365,7 +365,8 @@ claim(struct send *S, struct pxr_rec *rec, int ch, int *claimed,
 /*
  * Keep rec's message in the outbox until after (µs), with why (retry: its
  * gateway failed); a message already there keeps its first queued_at.
- * -2 and err on failure.
+ * 0 kept (or kept already), 1 handed over from the outbox before, 2 given
+ * up before (expired); -2 and err on failure.
  */
 static int
 queue(struct send *S, const struct pxr_rec *rec, int64_t after,
@@ -387,9 +388,11 @@ queue(struct send *S, const struct pxr_rec *rec, int64_t after,
 	 */
 	if (m != NULL && (m->state != PXR_OB_QUEUED || (!retry &&
 	    m->send_after <= after))) {
+		rc = m->state == PXR_OB_DONE ? 1 : m->state == PXR_OB_EXPIRED ?
+		    2 : 0;
 		if (!S->ob_held)
 			pxr_outbox_unlock(S->ob);
-		return 0;
+		return rc;
 	}
 	pxr_time_format(&ta, after);
 	pxr_time_format(&tq, m != NULL ? m->queued_at : S->o.now);
@@ -454,10 +457,19 @@ send_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
 				S->nlost += S->ob == NULL;
 				return out(S, rec, "deferred", 0, NULL, err);
 			}
-			if (queue(S, rec, after, PXR_ISNULL(rv) ? "deferred" :
-			    rv->s, 0, err) < 0)
+			switch (queue(S, rec, after, PXR_ISNULL(rv) ?
+			    "deferred" : rv->s, 0, err)) {
+			case -2:
 				return -2;
-			return out(S, rec, "queued", 0, NULL, err);
+			case 1:
+				return out(S, rec, "skipped", 0, "already "
+				    "handed over from the outbox", err);
+			case 2:
+				return out(S, rec, "skipped", 0, "expired in "
+				    "the outbox before", err);
+			default:
+				return out(S, rec, "queued", 0, NULL, err);
+			}
 		}
 	} else if (strcmp(status, "ready") != 0)
 		return pxr_error_set(err, PXR_EXIT_DATAERR, "column 'status': "
