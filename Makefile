@@ -42,6 +42,7 @@ LIBOBJ = \
 	fan \
 	journey \
 	join \
+	sha256 \
 	# end
 UNITS = \
 	rec \
@@ -64,6 +65,7 @@ UNITS = \
 	journey \
 	join \
 	tz \
+	sha256 \
 	# end
 
 # SANITIZE=1 builds with ASan+UBSan into san/ instead of build/.
