@@ -17,6 +17,7 @@ LIBOBJ = \
 	rules \
 	rules_rule \
 	rules_notify \
+	rules_journey \
 	money \
 	state \
 	tmpl \

@@ -15,15 +15,21 @@ static const char help[] =
 "List every phase of the rule file's journey, in order, with the rules\n"
 "that watch it, what each does (detected, tiered, compensated, notified),\n"
 "the phase's coverage (proactive: a rule tells the customer; partial:\n"
-"detected only; none), incident counts from an incidents file, and the\n"
-"headline 'proactively managed: N of M phases'.  --format dot draws the\n"
-"journey for Graphviz (dot -Tsvg) in rows of five phases, with a legend.\n"
+"detected only; none), its description, owner, the customer's needs\n"
+"(rational, emotional), motivation (choice, recommendation), touchpoints\n"
+"and risks, and the headline 'proactively managed: N of M phases'.  With\n"
+"--incidents, the incidents and customers of each phase and the phases\n"
+"ranked by them: where problems arise now.  --format dot draws the\n"
+"journey for Graphviz (dot -Tsvg) in rows of five phases, with a legend,\n"
+"each phase filled by its incidents.\n"
 "\n"
-"      --incidents FILE   any stage's output: incidents counted by rule\n"
+"      --incidents FILE   any stage's output: incidents and customers\n"
+"                         counted by rule and phase (repeatable)\n"
 "      --format F         text (default), csv, json or dot\n"
 "\n"
 "example:\n"
-"  pxr-map -r plays.json --incidents tonight.csv --format dot | dot -Tsvg > map.svg\n";
+"  pxr-map -r plays.json --incidents tonight.csv --format dot | dot -Tsvg > map.svg\n"
+"  pxr-map -r plays.json --incidents tonight.csv | tail -6\n";
 
 /* Count one incidents file's incidents by rule, under --on-error. */
 static void
@@ -32,21 +38,23 @@ read_incidents(struct pxr_cli *c, const char *path, struct pxr_journey *J)
 	struct pxr_schema *sch = pxr_schema_new();
 	struct pxr_sidein *in;
 	struct pxr_rec rec;
-	size_t fr, fi;
+	size_t fr, fi, fc;
 
 	in = pxr_cli_sidein(c, path, sch);
 	pxr_rec_init(&rec, sch);
 	fr = pxr_field_ref(sch, PXR_F_RULE);
 	fi = pxr_field_ref(sch, PXR_F_INCIDENT_ID);
+	fc = pxr_field_ref(sch, PXR_F_CUSTOMER_ID);
 	pxr_journey_counting(J);
 	while (pxr_cli_sidein_next(c, in, &rec) != 0) {
 		const struct pxr_val *rv = pxr_rec_get(&rec, fr),
-		    *iv = pxr_rec_get(&rec, fi);
+		    *iv = pxr_rec_get(&rec, fi), *cv = pxr_rec_get(&rec, fc);
 
 		if (PXR_ISNULL(rv))
 			continue;
 		pxr_journey_count(J, rv->s, rv->n, PXR_ISNULL(iv) ? NULL :
-		    iv->s, PXR_ISNULL(iv) ? 0 : iv->n);
+		    iv->s, PXR_ISNULL(iv) ? 0 : iv->n, PXR_ISNULL(cv) ? NULL :
+		    cv->s, PXR_ISNULL(cv) ? 0 : cv->n);
 	}
 	pxr_rec_fini(&rec);
 	pxr_cli_sidein_close(c, in);

@@ -1,4 +1,5 @@
 /* journey.c: the journey's phases, how each is watched, and the map. */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,8 +14,8 @@
 struct pxr_journey {
 	struct pxr_hmap seen;	/* incident ids counted */
 	struct pxr_hmap rules;	/* rule -> count (a long in the arena) */
+	struct pxr_hmap custs;	/* "rule\x1fcustomer" of every incident */
 	struct pxr_arena mem;
-	long	 maxn;		/* the largest count of a rule */
 	int	 counted;	/* incidents were given */
 };
 
@@ -31,6 +32,7 @@ pxr_journey_free(struct pxr_journey *J)
 		return;
 	pxr_hmap_fini(&J->seen, NULL);
 	pxr_hmap_fini(&J->rules, NULL);
+	pxr_hmap_fini(&J->custs, NULL);
 	pxr_arena_free(&J->mem);
 	free(J);
 }
@@ -43,7 +45,7 @@ pxr_journey_counting(struct pxr_journey *J)
 
 void
 pxr_journey_count(struct pxr_journey *J, const char *rule, size_t rn,
-    const char *id, size_t idn)
+    const char *id, size_t idn, const char *cust, size_t cn)
 {
 	void **slot;
 	long *n;
@@ -55,14 +57,23 @@ pxr_journey_count(struct pxr_journey *J, const char *rule, size_t rn,
 		if (!added)
 			return;	/* one incident, several rows (messages) */
 	}
+	if (cust != NULL && cn > 0 && memchr(rule, 0x1f, rn) == NULL) {
+		struct pxr_buf k = { 0 };
+
+		pxr_buf_add(&k, rule, rn);
+		pxr_buf_addc(&k, 0x1f);
+		pxr_buf_add(&k, cust, cn);
+		slot = pxr_hmap_put(&J->custs, k.p, k.len, NULL);
+		*slot = J;	/* present */
+		pxr_buf_free(&k);
+	}
 	slot = pxr_hmap_put(&J->rules, rule, rn, NULL);
 	if (*slot == NULL) {
 		*slot = pxr_arena_alloc(&J->mem, sizeof(long));
 		*(long *)*slot = 0;
 	}
 	n = *slot;
-	if (++*n > J->maxn)
-		J->maxn = *n;
+	++*n;
 }
 
 static long
@@ -145,38 +156,359 @@ dot_link(FILE *fp, size_t p)
 	fprintf(fp, "\tp%zu -> p%zu [style=invis];\n", p - ROW, p);
 }
 
+/* What one phase has now: its incidents, customers and rank (0: none). */
+struct phstat {
+	long	 incidents;
+	long	 customers;
+	size_t	 rank;
+};
+
+static size_t
+phase_index(const struct pxr_rules *R, const char *id)
+{
+	size_t p;
+
+	for (p = 0; p < R->nphases; p++)
+		if (R->phases[p].id != NULL && strcmp(R->phases[p].id, id) == 0)
+			return p;
+	return (size_t)-1;
+}
+
+/*
+ * Each phase's incidents, its customers (each once a phase, over all its
+ * rules), and its rank: most incidents first, then most customers, then
+ * the journey's order; phases without incidents are not ranked.
+ */
+static void
+phase_stats(const struct pxr_journey *J, const struct pxr_rules *R,
+    struct phstat *st)
+{
+	struct pxr_hmap once = { 0 };
+	const struct pxr_hent *e;
+	struct pxr_buf k = { 0 };
+	size_t p, q, i = 0;
+
+	for (p = 0; p < R->nrules; p++)
+		if (R->rules[p].phase != NULL && (q = phase_index(R,
+		    R->rules[p].phase)) != (size_t)-1)
+			st[q].incidents += count_of(J, R->rules[p].id);
+	while (pxr_hmap_next(&J->custs, &i, &e)) {
+		const char *sep = memchr(e->key, 0x1f, e->klen);
+		const struct pxr_rule *r;
+		int added;
+
+		pxr_buf_reset(&k);
+		pxr_buf_add(&k, e->key, (size_t)(sep - e->key));
+		if ((r = pxr_rules_find(R, k.p)) == NULL || r->phase == NULL ||
+		    (q = phase_index(R, r->phase)) == (size_t)-1)
+			continue;
+		pxr_buf_reset(&k);
+		pxr_buf_printf(&k, "%zu\x1f", q);
+		pxr_buf_add(&k, sep + 1, e->klen - (size_t)(sep + 1 - e->key));
+		(void)pxr_hmap_put(&once, k.p, k.len, &added);
+		if (added)
+			st[q].customers++;
+	}
+	pxr_buf_free(&k);
+	pxr_hmap_fini(&once, NULL);
+	for (p = 0; p < R->nphases; p++) {
+		if (st[p].incidents == 0)
+			continue;
+		st[p].rank = 1;
+		for (q = 0; q < R->nphases; q++)
+			if (st[q].incidents > st[p].incidents ||
+			    (st[q].incidents == st[p].incidents &&
+			    (st[q].customers > st[p].customers ||
+			    (st[q].customers == st[p].customers && q < p))))
+				st[p].rank++;
+	}
+}
+
+/* Whether the map says more of phase ph than its id and name. */
+static int
+described(const struct pxr_phase *ph)
+{
+	return ph->description != NULL || ph->owner != NULL ||
+	    ph->rational.n > 0 || ph->emotional.n > 0 || ph->choice.n > 0 ||
+	    ph->recommendation.n > 0 || ph->touchpoints.n > 0 ||
+	    ph->risks.n > 0;
+}
+
+/* The list l joined by "; " into b (after what b holds). */
+static void
+join_list(struct pxr_buf *b, const struct pxr_strlist *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (i > 0)
+			pxr_buf_adds(b, "; ");
+		pxr_buf_adds(b, l->v[i]);
+	}
+	if (b->p == NULL)
+		pxr_buf_adds(b, "");
+}
+
+/* The map's rows of a phase's members, as labelled in text and CSV. */
+static const struct {
+	const char *label;	/* text */
+	const char *column;	/* CSV, JSON */
+	size_t	 off;
+} lists[] = {
+	{ "rational needs", "needs_rational",
+	    offsetof(struct pxr_phase, rational) },
+	{ "emotional needs", "needs_emotional",
+	    offsetof(struct pxr_phase, emotional) },
+	{ "chosen for", "motivation_choice",
+	    offsetof(struct pxr_phase, choice) },
+	{ "recommended for", "motivation_recommendation",
+	    offsetof(struct pxr_phase, recommendation) },
+	{ "touchpoints", "touchpoints",
+	    offsetof(struct pxr_phase, touchpoints) },
+	{ "risks", "risks", offsetof(struct pxr_phase, risks) }
+};
+#define NLISTS	(sizeof(lists) / sizeof(lists[0]))
+#define LIST(ph, i) \
+	((const struct pxr_strlist *)((const char *)(ph) + lists[i].off))
+
+/* A described phase in text: its heading, then one labelled line a member. */
+static void
+text_phase(FILE *fp, const struct pxr_phase *ph)
+{
+	struct pxr_buf b = { 0 };
+	size_t i;
+
+	fprintf(fp, "\n%s (%s)\n", ph->id, ph->name != NULL ? ph->name :
+	    ph->id);
+	if (ph->description != NULL)
+		fprintf(fp, "  %-16s %s\n", "description", ph->description);
+	if (ph->owner != NULL)
+		fprintf(fp, "  %-16s %s\n", "owner", ph->owner);
+	for (i = 0; i < NLISTS; i++) {
+		if (LIST(ph, i)->n == 0)
+			continue;
+		pxr_buf_reset(&b);
+		join_list(&b, LIST(ph, i));
+		fprintf(fp, "  %-16s %s\n", lists[i].label, b.p);
+	}
+	pxr_buf_free(&b);
+}
+
+/* Where problems arise now: the ranked phases, in text. */
+static void
+text_ranking(FILE *fp, const struct pxr_rules *R, const struct phstat *st,
+    int width)
+{
+	size_t r, p, n = 0;
+
+	for (p = 0; p < R->nphases; p++)
+		n += st[p].rank > 0;
+	fprintf(fp, "\nwhere problems arise now:%s\n", n == 0 ?
+	    " no incidents" : "");
+	if (n > 0)
+		fprintf(fp, "%4s  %-*s  %9s  %9s\n", "rank", width, "phase",
+		    "incidents", "customers");
+	for (r = 1; r <= n; r++)
+		for (p = 0; p < R->nphases; p++)
+			if (st[p].rank == r)
+				fprintf(fp, "%4zu  %-*s  %9ld  %9ld\n", r, width,
+				    R->phases[p].id, st[p].incidents,
+				    st[p].customers);
+}
+
+/* The list l as a JSON array (new). */
+static json_t *
+json_list(const struct pxr_strlist *l)
+{
+	json_t *a = json_array();
+	size_t j;
+
+	for (j = 0; j < l->n; j++)
+		json_array_append_new(a, json_string(l->v[j]));
+	return a;
+}
+
+/* Set o.k to the list l, if it has any (a member of pxr-rules(5)). */
+static void
+json_set_list(json_t *o, const char *k, const struct pxr_strlist *l)
+{
+	if (l->n > 0)
+		json_object_set_new(o, k, json_list(l));
+}
+
+/* A phase's members in JSON, into o (those it has), as in the rule file. */
+static void
+json_phase(json_t *o, const struct pxr_phase *ph)
+{
+	json_t *needs = json_object(), *mot = json_object();
+
+	if (ph->description != NULL)
+		json_object_set_new(o, "description",
+		    json_string(ph->description));
+	if (ph->owner != NULL)
+		json_object_set_new(o, "owner", json_string(ph->owner));
+	json_set_list(needs, "rational", &ph->rational);
+	json_set_list(needs, "emotional", &ph->emotional);
+	json_set_list(mot, "choice", &ph->choice);
+	json_set_list(mot, "recommendation", &ph->recommendation);
+	if (json_object_size(needs) > 0)
+		json_object_set(o, "needs", needs);
+	if (json_object_size(mot) > 0)
+		json_object_set(o, "motivation", mot);
+	json_decref(needs);
+	json_decref(mot);
+	json_set_list(o, "touchpoints", &ph->touchpoints);
+	json_set_list(o, "risks", &ph->risks);
+}
+
+/* The heat of a phase's incidents against the most of any phase. */
+static const char *const heat[] = {
+	"#ffffff", "#fee5d9", "#fcae91", "#fb6a4a", "#de2d26"
+};
+
+static const char *
+heat_of(long n, long maxn)
+{
+	if (n <= 0 || maxn <= 0)
+		return heat[0];
+	return heat[1 + (size_t)((n * 4 - 1) / maxn)];
+}
+
+static const char *
+cov_colour(const char *cov)
+{
+	return strcmp(cov, "proactive") == 0 ? "#7fc97f" :
+	    strcmp(cov, "partial") == 0 ? "#fdc086" : "#e0e0e0";
+}
+
+/* s into a DOT string (without its quotes). */
+static void
+dot_text(FILE *fp, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s == '"' || *s == '\\')
+			fputc('\\', fp);
+		fputc(*s, fp);
+	}
+}
+
 /* The legend under the map: what each colour means; then the end. */
 static void
-dot_legend(FILE *fp, size_t nphases)
+dot_legend(FILE *fp, size_t nphases, int counted)
 {
 	size_t last = nphases - 1 - (nphases - 1) % ROW;
 
-	fprintf(fp, "\tsubgraph cluster_legend {\n\t\tlabel=\"coverage\";\n"
+	fprintf(fp, "\tsubgraph cluster_legend {\n\t\tlabel=\"coverage%s\";\n"
 	    "\t\tfontsize=12;\n\t\tcolor=\"#bbbbbb\";\n"
 	    "\t\tl0 [label=\"proactive: a rule tells the customer\", "
-	    "fillcolor=\"#7fc97f\"];\n"
+	    "%s=\"#7fc97f\"%s];\n"
 	    "\t\tl1 [label=\"partial: detected only\", "
-	    "fillcolor=\"#fdc086\"];\n"
+	    "%s=\"#fdc086\"%s];\n"
 	    "\t\tl2 [label=\"none: no rule watches it\", "
-	    "fillcolor=\"#e0e0e0\"];\n"
+	    "%s=\"#e0e0e0\"%s];\n"
 	    "\t\t{ rank=same; l0; l1; l2; }\n"
-	    "\t\tl0 -> l1 -> l2 [style=invis];\n\t}\n");
-	fprintf(fp, "\tp%zu -> l0 [style=invis];\n}\n", last);
+	    "\t\tl0 -> l1 -> l2 [style=invis];\n", counted ? " (the border); "
+	    "where problems arise now (the fill: incidents)" : "",
+	    counted ? "color" : "fillcolor", counted ? ", penwidth=3, "
+	    "fillcolor=\"#ffffff\"" : "", counted ? "color" : "fillcolor",
+	    counted ? ", penwidth=3, fillcolor=\"#ffffff\"" : "",
+	    counted ? "color" : "fillcolor", counted ? ", penwidth=3, "
+	    "fillcolor=\"#ffffff\"" : "");
+	if (counted)
+		fprintf(fp, "\t\tl3 [label=\"fewest incidents\", "
+		    "fillcolor=\"%s\"];\n\t\tl4 [label=\"most incidents\", "
+		    "fillcolor=\"%s\"];\n\t\t{ rank=same; l3; l4; }\n"
+		    "\t\tl0 -> l3 [style=invis];\n\t\tl3 -> l4 "
+		    "[style=invis];\n", heat[1], heat[4]);
+	fprintf(fp, "\t}\n\tp%zu -> l0 [style=invis];\n}\n", last);
+}
+
+/* A phase as a DOT node: name, coverage, owner, needs, incidents. */
+static void
+dot_phase(FILE *fp, const struct pxr_journey *J, const struct pxr_phase *ph,
+    size_t p, const char *cov, const struct phstat *st, long maxn)
+{
+	double w = 1.2;
+
+	if (maxn > 0)
+		w += 1.8 * (double)st->incidents / (double)maxn;
+	fprintf(fp, "\tp%zu [label=\"", p);
+	dot_text(fp, ph->name != NULL ? ph->name : ph->id);
+	fprintf(fp, "\\n%s", cov);
+	if (ph->owner != NULL) {
+		fprintf(fp, "\\nowner: ");
+		dot_text(fp, ph->owner);
+	}
+	if (ph->rational.n > 0 || ph->emotional.n > 0) {
+		struct pxr_buf b = { 0 };
+
+		join_list(&b, &ph->rational);
+		if (ph->rational.n > 0 && ph->emotional.n > 0)
+			pxr_buf_adds(&b, "; ");
+		join_list(&b, &ph->emotional);
+		fprintf(fp, "\\nneeds: ");
+		dot_text(fp, b.p);
+		pxr_buf_free(&b);
+	}
+	if (J->counted) {
+		fprintf(fp, "\\n%ld incident%s", st->incidents,
+		    st->incidents == 1 ? "" : "s");
+		if (st->customers > 0)
+			fprintf(fp, ", %ld customer%s", st->customers,
+			    st->customers == 1 ? "" : "s");
+		if (st->rank > 0)
+			fprintf(fp, " (#%zu)", st->rank);
+		fprintf(fp, "\", color=\"%s\", penwidth=3, fillcolor=\"%s\"",
+		    cov_colour(cov), heat_of(st->incidents, maxn));
+	} else
+		fprintf(fp, "\", fillcolor=\"%s\"", cov_colour(cov));
+	if (ph->description != NULL) {
+		fprintf(fp, ", tooltip=\"");
+		dot_text(fp, ph->description);
+		fputc('"', fp);
+	}
+	fprintf(fp, ", width=%.2f];\n", w);
+	dot_link(fp, p);
+}
+
+/* A phase's CSV columns after the rule's: its description and members. */
+static void
+csv_phase(struct pxr_buf *row, const struct pxr_phase *ph)
+{
+	struct pxr_buf b = { 0 };
+	size_t i;
+
+	pxr_buf_addc(row, ',');
+	if (ph->description != NULL)
+		pxr_csv_field(row, ph->description, strlen(ph->description));
+	pxr_buf_addc(row, ',');
+	if (ph->owner != NULL)
+		pxr_csv_field(row, ph->owner, strlen(ph->owner));
+	for (i = 0; i < NLISTS; i++) {
+		pxr_buf_addc(row, ',');
+		pxr_buf_reset(&b);
+		join_list(&b, LIST(ph, i));
+		pxr_csv_field(row, b.p, b.len);
+	}
+	pxr_buf_free(&b);
 }
 
 int
 pxr_journey_write(const struct pxr_journey *J, const struct pxr_rules *R,
     int fmt, FILE *fp, struct pxr_error *err)
 {
-	size_t p, i, nproactive = 0, width = 5;
+	size_t p, i, nproactive = 0, width = 5, ndesc = 0;
 	long maxn = 0;
 	json_t *jphases = json_array();
+	struct phstat *st;
 
 	if (R->nphases == 0) {
 		json_decref(jphases);
 		return pxr_error_set(err, PXR_EXIT_CONFIG, "no journey.phases "
 		    "to map");
 	}
+	st = pxr_calloc(R->nphases, sizeof(*st));
+	phase_stats(J, R, st);
 	for (p = 0; p < R->nphases; p++) {
 		size_t nr;
 
@@ -184,16 +516,27 @@ pxr_journey_write(const struct pxr_journey *J, const struct pxr_rules *R,
 			nproactive++;
 		if (strlen(R->phases[p].id) > width)
 			width = strlen(R->phases[p].id);
+		if (st[p].incidents > maxn)
+			maxn = st[p].incidents;
+		ndesc += described(&R->phases[p]);
 	}
 	if (fmt == PXR_JOURNEY_TEXT)
 		fprintf(fp, "journey: %s\n\n%-*s  %-9s  %9s  %s\n", R->journey !=
 		    NULL ? R->journey : "(unnamed)", (int)width, "phase",
 		    "coverage", "incidents", "rules (d detected, t tiered, "
 		    "c compensated, n notified)");
-	else if (fmt == PXR_JOURNEY_CSV)
+	else if (fmt == PXR_JOURNEY_CSV) {
 		fprintf(fp, "phase,name,coverage,incidents,rule,detected,tiered,"
-		    "compensated,notified,rule_incidents\n");
-	else if (fmt == PXR_JOURNEY_DOT) {
+		    "compensated,notified,rule_incidents");
+		if (J->counted)
+			fprintf(fp, ",customers,rank");
+		if (ndesc > 0) {
+			fprintf(fp, ",description,owner");
+			for (i = 0; i < NLISTS; i++)
+				fprintf(fp, ",%s", lists[i].column);
+		}
+		fputc('\n', fp);
+	} else if (fmt == PXR_JOURNEY_DOT) {
 		char title[512];
 
 		snprintf(title, sizeof(title), "%s: proactively managed: %zu "
@@ -207,13 +550,12 @@ pxr_journey_write(const struct pxr_journey *J, const struct pxr_rules *R,
 		    "style=\"rounded,filled\", fontname=\"%s\", fontsize=12];"
 		    "\n\tedge [fontname=\"%s\", color=\"#555555\"];\n", FONT,
 		    FONT, FONT);
-		maxn = J->maxn;
 	}
 	for (p = 0; p < R->nphases; p++) {
 		const struct pxr_phase *ph = &R->phases[p];
 		size_t nr;
 		const char *cov = coverage(R, ph->id, &nr);
-		long total = 0;
+		long total = st[p].incidents;
 		struct pxr_buf rules = { 0 };
 		json_t *jr = json_array();
 
@@ -224,7 +566,6 @@ pxr_journey_write(const struct pxr_journey *J, const struct pxr_rules *R,
 			if (r->phase == NULL || strcmp(r->phase, ph->id) != 0)
 				continue;
 			n = count_of(J, r->id);
-			total += n;
 			if (rules.len > 0)
 				pxr_buf_adds(&rules, ", ");
 			pxr_buf_printf(&rules, "%s (d%s%s%s)", r->id,
@@ -286,6 +627,14 @@ pxr_journey_write(const struct pxr_journey *J, const struct pxr_rules *R,
 						    "incidents")));
 				} else
 					pxr_buf_adds(&row, ",,,,,,");
+				if (J->counted) {
+					pxr_buf_printf(&row, ",%ld,", st[p].customers);
+					if (st[p].rank > 0)
+						pxr_buf_printf(&row, "%zu",
+						    st[p].rank);
+				}
+				if (ndesc > 0)
+					csv_phase(&row, ph);
 				fprintf(fp, "%s\n", row.p);
 			}
 			pxr_buf_free(&row);
@@ -297,43 +646,35 @@ pxr_journey_write(const struct pxr_journey *J, const struct pxr_rules *R,
 			    "coverage", cov, "rules", jr);
 
 			jr = NULL;
-			if (J->counted)
+			json_phase(o, ph);
+			if (J->counted) {
 				json_object_set_new(o, "incidents",
 				    json_integer(total));
+				json_object_set_new(o, "customers",
+				    json_integer(st[p].customers));
+				json_object_set_new(o, "rank", st[p].rank > 0 ?
+				    json_integer((json_int_t)st[p].rank) :
+				    json_null());
+			}
 			json_array_append_new(jphases, o);
 			break;
 		}
-		case PXR_JOURNEY_DOT: {
-			double w = 1.2;
-
-			if (maxn > 0)
-				w += 1.8 * (double)total / (double)maxn;
-			fprintf(fp, "\tp%zu [label=\"", p);
-			for (const char *s = ph->name != NULL ? ph->name :
-			    ph->id; *s != '\0'; s++) {
-				if (*s == '"' || *s == '\\')
-					fputc('\\', fp);
-				fputc(*s, fp);
-			}
-			fprintf(fp, "\\n%s", cov);
-			if (J->counted)
-				fprintf(fp, "\\n%ld incident%s", total, total == 1 ?
-				    "" : "s");
-			fprintf(fp, "\", fillcolor=\"%s\", width=%.2f];\n",
-			    strcmp(cov, "proactive") == 0 ? "#7fc97f" :
-			    strcmp(cov, "partial") == 0 ? "#fdc086" : "#e0e0e0",
-			    w);
-			dot_link(fp, p);
+		case PXR_JOURNEY_DOT:
+			dot_phase(fp, J, ph, p, cov, &st[p], maxn);
 			break;
-		}
 		}
 		json_decref(jr);
 		pxr_buf_free(&rules);
 	}
-	if (fmt == PXR_JOURNEY_TEXT)
+	if (fmt == PXR_JOURNEY_TEXT) {
+		for (p = 0; p < R->nphases; p++)
+			if (described(&R->phases[p]))
+				text_phase(fp, &R->phases[p]);
+		if (J->counted)
+			text_ranking(fp, R, st, (int)width);
 		fprintf(fp, "\nproactively managed: %zu of %zu phases\n", nproactive,
 		    R->nphases);
-	else if (fmt == PXR_JOURNEY_JSON) {
+	} else if (fmt == PXR_JOURNEY_JSON) {
 		json_t *o = json_pack("{s:s,s:o,s:i,s:i,s:s}", "journey",
 		    R->journey != NULL ? R->journey : "", "phases", jphases,
 		    "proactive", (int)nproactive, "total", (int)R->nphases,
@@ -348,8 +689,9 @@ pxr_journey_write(const struct pxr_journey *J, const struct pxr_rules *R,
 		fputc('\n', fp);
 		json_decref(o);
 	} else if (fmt == PXR_JOURNEY_DOT)
-		dot_legend(fp, R->nphases);
+		dot_legend(fp, R->nphases, J->counted);
 	json_decref(jphases);
+	free(st);
 	if (ferror(fp))
 		return pxr_error_set(err, PXR_EXIT_IOERR, "the map cannot be "
 		    "written");

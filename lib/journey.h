@@ -30,10 +30,11 @@ void	 pxr_journey_free(struct pxr_journey *);
 void	 pxr_journey_counting(struct pxr_journey *);
 /*
  * Count an incident of rule (rn bytes; copied) once: a second row of the
- * same incident id (idn bytes; NULL: none) is not counted again.
+ * same incident id (idn bytes; NULL: none) is not counted again.  The
+ * customer (cn bytes, copied; NULL: unknown) is counted once a phase.
  */
 void	 pxr_journey_count(struct pxr_journey *, const char *rule, size_t rn,
-	    const char *id, size_t idn);
+	    const char *id, size_t idn, const char *cust, size_t cn);
 /* PXR_JOURNEY_* of a format name, or -1. */
 int	 pxr_journey_format(const char *);
 /*

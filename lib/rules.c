@@ -1,7 +1,7 @@
 /*
  * rules.c: loading and checking the rule file: the reading, the top-level
  * sections and the findings.  Rules are in rules_rule.c, the notify and
- * fan sections in rules_notify.c.
+ * fan sections in rules_notify.c, the journey in rules_journey.c.
  */
 #include <errno.h>
 #include <math.h>
@@ -23,13 +23,6 @@ static const struct mdef top_defs[] = {
 static const struct mdef defaults_defs[] = {
 	{ "currency", J_STR, 0 }, { "locale", J_STR, 0 },
 	{ "timezone", J_STR, 0 }, { NULL, 0, 0 }
-};
-static const struct mdef journey_defs[] = {
-	{ "name", J_STR, 0 }, { "phases", J_ARR, 1 }, { NULL, 0, 0 }
-};
-static const struct mdef phase_defs[] = {
-	{ "id", J_STR, 1 }, { "name", J_STR, 0 }, { "description", J_STR, 0 },
-	{ NULL, 0, 0 }
 };
 static const struct mdef input_defs[] = {
 	{ "columns", J_MAP, 0 }, { "delimiter", J_STR, 0 },
@@ -392,36 +385,7 @@ load_top(struct ld *L, json_t *root)
 				    "ISO 4217 code", R->currency);
 		}
 	}
-	if ((v = pxr_rl_get(root, "journey", J_OBJ)) != NULL &&
-	    pxr_rl_check_obj(L, v, "journey", journey_defs) == 0) {
-		R->journey = pxr_rl_getstr(v, "name");
-		if ((x = pxr_rl_get(v, "phases", J_ARR)) != NULL) {
-			R->nphases = json_array_size(x);
-			R->phases = pxr_calloc(R->nphases + 1,
-			    sizeof(*R->phases));
-			json_array_foreach(x, i, y) {
-				snprintf(sub, sizeof(sub), "journey.phases[%zu]",
-				    i);
-				if (pxr_rl_check_obj(L, y, sub, phase_defs) < 0)
-					continue;
-				R->phases[i].id = pxr_rl_getstr(y, "id");
-				R->phases[i].name = pxr_rl_getstr(y, "name");
-				for (j = 0; j < i && R->phases[i].id != NULL;
-				    j++)
-					if (R->phases[j].id != NULL &&
-					    strcmp(R->phases[j].id,
-					    R->phases[i].id) == 0) {
-						snprintf(sub, sizeof(sub),
-						    "journey.phases[%zu].id",
-						    i);
-						ERR(L, sub, "duplicate-rule-id",
-						    "%s: phase id '%s' used "
-						    "twice", sub,
-						    R->phases[i].id);
-					}
-			}
-		}
-	}
+	pxr_rl_load_journey(L, pxr_rl_get(root, "journey", J_OBJ));
 	if ((v = pxr_rl_get(root, "input", J_OBJ)) != NULL &&
 	    pxr_rl_check_obj(L, v, "input", input_defs) != 0)
 		v = NULL;
@@ -653,17 +617,12 @@ pxr_rules_free(struct pxr_rules *R)
 	for (i = 0; i < R->nrules; i++)
 		pxr_rl_free_rule(&R->rules[i]);
 	free(R->rules);
-	for (i = 0; i < R->nphases; i++) {
-		free(R->phases[i].id);
-		free(R->phases[i].name);
-	}
-	free(R->phases);
+	pxr_rl_free_journey(R);
 	for (i = 0; i < R->ncolumns; i++)
 		free((char *)R->columns[i].name);
 	free(R->columns);
 	free(R->currency);
 	free(R->locale);
-	free(R->journey);
 	free(R->path);
 	free(R->dir);
 	pxr_jpos_free(R->pos);

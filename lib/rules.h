@@ -164,9 +164,24 @@ struct pxr_rule {
 	int	 key_is_str;	/* "key": "a" rather than ["a"] (for paths) */
 };
 
+/* A list of strings, as written; v[n] is NULL. */
+struct pxr_strlist {
+	char	**v;
+	size_t	 n;
+};
+
+/* A phase of the journey: the customer experience map of pxr-map(1). */
 struct pxr_phase {
 	char	*id;
 	char	*name;
+	char	*description;	/* or NULL, like every member below */
+	struct pxr_strlist rational;	/* needs.rational */
+	struct pxr_strlist emotional;	/* needs.emotional */
+	struct pxr_strlist choice;	/* motivation.choice */
+	struct pxr_strlist recommendation;	/* motivation.recommendation */
+	struct pxr_strlist touchpoints;
+	char	*owner;
+	struct pxr_strlist risks;
 };
 
 struct pxr_rules {

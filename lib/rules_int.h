@@ -1,6 +1,6 @@
 /*
  * rules_int.h: what the parts of the rule file loader share (rules.c,
- * rules_rule.c, rules_notify.c); private to them.  The JSON text of a
+ * rules_rule.c, rules_notify.c, rules_journey.c); private to them.  The JSON text of a
  * rule file never leaves these files: every section becomes typed structs
  * in rules.h.
  */
@@ -60,6 +60,10 @@ void	 pxr_rl_free_rnotify(struct pxr_rnotify *);
 void	 pxr_rl_load_notify(struct ld *, json_t *v);
 /* Load the top-level fan section v; NULL: none. */
 void	 pxr_rl_load_fan(struct ld *, json_t *v);
+/* Load the journey section v (rules_journey.c); NULL: none. */
+void	 pxr_rl_load_journey(struct ld *, json_t *v);
+/* Free the journey of R (its name and phases). */
+void	 pxr_rl_free_journey(struct pxr_rules *);
 /* Free the notify and fan sections of R. */
 void	 pxr_rl_free_sections(struct pxr_rules *);
 

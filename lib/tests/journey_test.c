@@ -41,10 +41,10 @@ main(void)
 	CHECK(R != NULL, "the rule file loads");
 	if (R == NULL)
 		UNIT_END();
-	pxr_journey_count(J, "late", 4, "late:1", 6);
-	pxr_journey_count(J, "late", 4, "late:1", 6);
-	pxr_journey_count(J, "late", 4, "late:2", 6);
-	pxr_journey_count(J, "lost", 4, NULL, 0);
+	pxr_journey_count(J, "late", 4, "late:1", 6, "c1", 2);
+	pxr_journey_count(J, "late", 4, "late:1", 6, "c1", 2);
+	pxr_journey_count(J, "late", 4, "late:2", 6, "c1", 2);
+	pxr_journey_count(J, "lost", 4, NULL, 0, NULL, 0);
 	out = map_text(J, R, PXR_JOURNEY_TEXT, &rc);
 	CHECK(rc == 0 && strstr(out, "proactively managed: 1 of 6 phases\n") !=
 	    NULL, "the headline");
@@ -58,6 +58,15 @@ main(void)
 	CHECK(strstr(out, "subgraph cluster_legend") != NULL &&
 	    strstr(out, "p5 -> l0 [style=invis];\n") != NULL, "a legend "
 	    "under the last row");
+	free(out);
+	/* Customers: once a phase; the phase with more incidents first. */
+	pxr_journey_count(J, "lost", 4, "lost:2", 6, "c2", 2);
+	pxr_journey_count(J, "lost", 4, "lost:3", 6, "c2", 2);
+	out = map_text(J, R, PXR_JOURNEY_TEXT, &rc);
+	CHECK(strstr(out, "\nwhere problems arise now:\nrank  phase  "
+	    "incidents  customers\n   1  home           3          1\n"
+	    "   2  fly            2          1\n") != NULL, "the ranking: %s",
+	    out);
 	free(out);
 	CHECK(pxr_journey_format("dot") == PXR_JOURNEY_DOT &&
 	    pxr_journey_format("png") == -1, "format names");
