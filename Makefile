@@ -124,6 +124,7 @@ bench: all $(BUILD)/bench/csvcount
 	scripts/bench-stages
 	scripts/bench-pipeline
 	scripts/bench-lint
+	scripts/bench-callgrind
 
 setup:
 	@scripts/setup
