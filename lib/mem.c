@@ -114,27 +114,9 @@ pxr_buf_grow(struct pxr_buf *b, size_t more)
 }
 
 void
-pxr_buf_add(struct pxr_buf *b, const void *p, size_t n)
-{
-	pxr_buf_grow(b, n);
-	if (n > 0)
-		memcpy(b->p + b->len, p, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-void
 pxr_buf_adds(struct pxr_buf *b, const char *s)
 {
 	pxr_buf_add(b, s, strlen(s));
-}
-
-void
-pxr_buf_addc(struct pxr_buf *b, int c)
-{
-	pxr_buf_grow(b, 1);
-	b->p[b->len++] = (char)c;
-	b->p[b->len] = '\0';
 }
 
 void

@@ -3,6 +3,7 @@
 #define PXR_MEM_H
 
 #include <stddef.h>
+#include <string.h>
 
 /*
  * Allocation that cannot fail: on exhaustion the process exits 71
@@ -27,10 +28,34 @@ struct pxr_buf {
 	size_t	 cap;
 };
 
+/*
+ * Room for more bytes (and the NUL) after len; the storage may move.
+ * pxr_buf_need is the inline test, pxr_buf_grow the out-of-line growth.
+ */
 void	 pxr_buf_grow(struct pxr_buf *, size_t more);
-void	 pxr_buf_add(struct pxr_buf *, const void *, size_t);
+#define pxr_buf_need(b, more) do {					\
+	if ((b)->cap - (b)->len <= (more))				\
+		pxr_buf_grow((b), (more));				\
+} while (0)
+/* Append n bytes of p (copied), keeping the NUL: inline, no call. */
+static inline void
+pxr_buf_add(struct pxr_buf *b, const void *p, size_t n)
+{
+	pxr_buf_need(b, n);
+	if (n > 0)
+		memcpy(b->p + b->len, p, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+/* Append one byte: inline, the hot path of every writer. */
+static inline void
+pxr_buf_addc(struct pxr_buf *b, int c)
+{
+	pxr_buf_need(b, 1);
+	b->p[b->len++] = (char)c;
+	b->p[b->len] = '\0';
+}
 void	 pxr_buf_adds(struct pxr_buf *, const char *);
-void	 pxr_buf_addc(struct pxr_buf *, int);
 void	 pxr_buf_printf(struct pxr_buf *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 void	 pxr_buf_reset(struct pxr_buf *);

@@ -200,25 +200,8 @@ pxr_rec_clear(struct pxr_rec *r)
 	pxr_arena_reset(&r->arena);
 }
 
-const struct pxr_val *
-pxr_rec_get(const struct pxr_rec *r, size_t i)
-{
-	static const struct pxr_val absent = { "", 0, PXR_ABSENT };
-
-	if (i >= r->cap)
-		return &absent;
-	return &r->v[i];
-}
-
-void
-pxr_rec_setref(struct pxr_rec *r, size_t i, int t, const char *s, size_t n)
-{
-	if (i >= r->cap)
-		pxr_rec_fit(r);
-	r->v[i].s = s;
-	r->v[i].n = n;
-	r->v[i].t = t;
-}
+/* What pxr_rec_get gives past the end of a record. */
+const struct pxr_val pxr_rec_absent = { "", 0, PXR_ABSENT };
 
 void
 pxr_rec_set(struct pxr_rec *r, size_t i, int t, const char *s, size_t n)

@@ -87,11 +87,24 @@ void	 pxr_rec_fit(struct pxr_rec *);
 /* Forget all values (all absent) and reset the arena. */
 void	 pxr_rec_clear(struct pxr_rec *);
 /* The value at index i (an absent value past the end); borrowed. */
-const struct pxr_val *pxr_rec_get(const struct pxr_rec *, size_t);
+extern const struct pxr_val pxr_rec_absent;
+static inline const struct pxr_val *
+pxr_rec_get(const struct pxr_rec *r, size_t i)
+{
+	return i < r->cap ? &r->v[i] : &pxr_rec_absent;
+}
 /* Set index i to a copy of n bytes of s, of type t. */
 void	 pxr_rec_set(struct pxr_rec *, size_t, int t, const char *, size_t);
 /* Set index i without copying: s must outlive the record's use. */
-void	 pxr_rec_setref(struct pxr_rec *, size_t, int t, const char *, size_t);
+static inline void
+pxr_rec_setref(struct pxr_rec *r, size_t i, int t, const char *s, size_t n)
+{
+	if (i >= r->cap)
+		pxr_rec_fit(r);
+	r->v[i].s = s;
+	r->v[i].n = n;
+	r->v[i].t = t;
+}
 void	 pxr_rec_setf(struct pxr_rec *, size_t, int t, const char *, ...)
 	    __attribute__((format(printf, 4, 5)));
 void	 pxr_rec_setnull(struct pxr_rec *, size_t);
