@@ -509,44 +509,60 @@ pxr_csv_next(struct pxr_reader *r, struct pxr_rec *rec, struct pxr_error *err)
 	}
 }
 
+/* Nonzero exactly when some byte of w is c (the classic zero-byte test). */
+#define ONES	0x0101010101010101ULL
+#define HIGHS	0x8080808080808080ULL
+static inline uint64_t
+has_byte(uint64_t w, int c)
+{
+	uint64_t x = w ^ (ONES * (unsigned char)c);
+
+	return (x - ONES) & ~x & HIGHS;
+}
+
+/*
+ * Does a field of n bytes need quotes: the delimiter, a quote, a newline
+ * or a carriage return in it.  Eight bytes at a time, then the tail.
+ */
+static inline int
+needs_quotes(const char *s, size_t n, int delim)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		if (has_byte(w, delim) | has_byte(w, '"') | has_byte(w, '\n') |
+		    has_byte(w, '\r'))
+			return 1;
+	}
+	for (; i < n; i++) {
+		char c = s[i];
+
+		if (c == delim || c == '"' || c == '\n' || c == '\r')
+			return 1;
+	}
+	return 0;
+}
+
 /* One field, quoted when needed; inlined with each caller's delimiter. */
 static inline void
 field_out(struct pxr_buf *b, const char *s, size_t n, int delim)
 {
-	size_t i;
-	int quote = 0;
+	const char *q, *end = s + n;
 
-	if (delim == ',') {
-		/* The common case with the delimiter a constant. */
-		for (i = 0; i < n; i++) {
-			char c = s[i];
-
-			if (c == ',' || c == '"' || c == '\n' || c == '\r') {
-				quote = 1;
-				break;
-			}
-		}
-	} else {
-		for (i = 0; i < n; i++) {
-			char c = s[i];
-
-			if (c == delim || c == '"' || c == '\n' || c == '\r') {
-				quote = 1;
-				break;
-			}
-		}
-	}
-	if (!quote) {
+	if (!needs_quotes(s, n, delim)) {
 		pxr_buf_add(b, s, n);
 		return;
 	}
-	pxr_buf_grow(b, n + 2);
+	/* Quoted, each quote doubled: whole runs between quotes at once. */
 	pxr_buf_addc(b, '"');
-	for (i = 0; i < n; i++) {
-		if (s[i] == '"')
-			pxr_buf_addc(b, '"');
-		pxr_buf_addc(b, s[i]);
+	while ((q = memchr(s, '"', (size_t)(end - s))) != NULL) {
+		pxr_buf_add(b, s, (size_t)(q - s) + 1);
+		pxr_buf_addc(b, '"');
+		s = q + 1;
 	}
+	pxr_buf_add(b, s, (size_t)(end - s));
 	pxr_buf_addc(b, '"');
 }
 
