@@ -12,17 +12,23 @@ no_space(unsigned char c)
 	return 0;
 }
 
+/* Room for one more field in the field arrays. */
+static void
+grow_fields(struct pxr_reader *r)
+{
+	r->fcap = r->fcap == 0 ? 64 : r->fcap * 2;
+	r->foff = pxr_reallocarray(r->foff, r->fcap, sizeof(*r->foff));
+	r->flen = pxr_reallocarray(r->flen, r->fcap, sizeof(*r->flen));
+	r->fnull = pxr_realloc(r->fnull, r->fcap);
+}
+
 static void
 field_cb(void *s, size_t len, void *data)
 {
 	struct pxr_reader *r = data;
 
-	if (r->nfield == r->fcap) {
-		r->fcap = r->fcap == 0 ? 64 : r->fcap * 2;
-		r->foff = pxr_reallocarray(r->foff, r->fcap, sizeof(*r->foff));
-		r->flen = pxr_reallocarray(r->flen, r->fcap, sizeof(*r->flen));
-		r->fnull = pxr_realloc(r->fnull, r->fcap);
-	}
+	if (r->nfield == r->fcap)
+		grow_fields(r);
 	r->foff[r->nfield] = r->fbuf.len;
 	r->flen[r->nfield] = len;
 	r->fnull[r->nfield] = s == NULL;
@@ -70,24 +76,73 @@ one_column(const struct pxr_reader *r)
 }
 
 /*
- * A line that starts a record and holds no quote and no carriage return
- * but at its end is split on the delimiter here, giving the callbacks exactly
- * what libcsv would (empty field null, blank line no row), only faster.
- * Anything else goes through libcsv.  1 if the line was taken.
+ * A quoted field at p (the opening quote) on a line ending at end: its
+ * bytes, each doubled quote once, appended as the next field; the byte
+ * after the closing quote in *next.  0, or -1 when libcsv must judge the
+ * line: the quote does not close on this line (a field over several
+ * lines), or the closing quote is followed by anything but the delimiter
+ * or the end (an error libcsv words).
+ */
+static int
+quoted_field(struct pxr_reader *r, const char *p, const char *end,
+    const char **next)
+{
+	const char *q;
+	size_t at;
+
+	p++;
+	if (r->nfield == r->fcap)
+		grow_fields(r);
+	at = r->fbuf.len;
+	for (;;) {
+		if ((q = memchr(p, '"', (size_t)(end - p))) == NULL)
+			return -1;
+		pxr_buf_need(&r->fbuf, (size_t)(q - p) + 1);
+		memcpy(r->fbuf.p + r->fbuf.len, p, (size_t)(q - p));
+		r->fbuf.len += (size_t)(q - p);
+		if (q + 1 < end && q[1] == '"') {
+			r->fbuf.p[r->fbuf.len++] = '"';
+			p = q + 2;
+			continue;
+		}
+		break;
+	}
+	if (q + 1 < end && q[1] != r->delim)
+		return -1;
+	/* Quoted is never null, even when empty (CSV_EMPTY_IS_NULL). */
+	r->foff[r->nfield] = at;
+	r->flen[r->nfield] = r->fbuf.len - at;
+	r->fnull[r->nfield] = 0;
+	r->fbuf.p[r->fbuf.len++] = '\0';
+	r->nfield++;
+	*next = q + 1;
+	return 0;
+}
+
+/*
+ * A line that starts a record and holds no carriage return but at its
+ * end, and whose quoted fields open and close on it, is split here,
+ * giving the callbacks exactly what libcsv (strict, empty is null, spaces
+ * are data) would: an empty field null, a quoted one never, a blank line
+ * no row.  Anything else (a quote inside an unquoted field, text after a
+ * closing quote, a quoted field going on to the next line) goes to
+ * libcsv, which parses it or words the error.  1 if the line was taken.
+ * fuzz/csvdiff_fuzz.c holds this to libcsv on the same bytes.
  */
 static int
 fast_line(struct pxr_reader *r, const char *line, size_t len)
 {
-	const char *p, *end, *comma;
-	size_t n = len;
-	int d = r->delim;
+	const char *p, *end, *comma, *fend;
+	size_t n = len, nfield0 = r->nfield, fbuf0 = r->fbuf.len;
+	int d = r->delim, quotes;
 
 	if (n > 0 && line[n - 1] == '\n')
 		n--;
 	if (n > 0 && line[n - 1] == '\r')
 		n--;
-	if (memchr(line, '"', n) != NULL || memchr(line, '\r', n) != NULL)
+	if (memchr(line, '\r', n) != NULL)
 		return 0;
+	quotes = memchr(line, '"', n) != NULL;
 	if (n == 0) {
 		/*
 		 * A blank line is no row, but where there is one column it is
@@ -99,18 +154,37 @@ fast_line(struct pxr_reader *r, const char *line, size_t len)
 		}
 		return 1;
 	}
+	if (r->nofast)
+		return 0;	/* not ours to split: libcsv's */
 	p = line;
 	end = line + n;
 	for (;;) {
+		if (quotes && p < end && *p == '"') {
+			if (quoted_field(r, p, end, &p) < 0)
+				goto libcsv;
+			if (p == end)
+				break;
+			p++;	/* the delimiter; a field follows */
+			continue;
+		}
 		comma = memchr(p, d, (size_t)(end - p));
+		fend = comma != NULL ? comma : end;
+		if (quotes && memchr(p, '"', (size_t)(fend - p)) != NULL)
+			goto libcsv;	/* a quote inside an unquoted field */
+		field_cb(fend == p ? NULL : (void *)p, (size_t)(fend - p), r);
 		if (comma == NULL)
 			break;
-		field_cb(comma == p ? NULL : (void *)p, (size_t)(comma - p), r);
 		p = comma + 1;
 	}
-	field_cb(end == p ? NULL : (void *)p, (size_t)(end - p), r);
 	row_cb('\n', r);
 	return 1;
+libcsv:
+	/* Forget what this line added; libcsv reads it from the start. */
+	r->nfield = nfield0;
+	r->fbuf.len = fbuf0;
+	if (r->fbuf.p != NULL)
+		r->fbuf.p[fbuf0] = '\0';
+	return 0;
 }
 
 static void

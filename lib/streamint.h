@@ -70,6 +70,8 @@ struct pxr_reader {
 	long	 rowbadline;
 	size_t	 rowbadoff;
 	size_t	 rowf0;
+	int	 nofast;	/* every line through libcsv (the fuzz
+				   harness's reference) */
 
 	struct pxr_buf replay;	/* lines to read again after a bad quote */
 	size_t	 replay_off;
