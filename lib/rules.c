@@ -331,6 +331,39 @@ pxr_rl_duration(struct ld *L, const char *path, json_t *v, int64_t *out)
 	}
 	return 0;
 }
+
+/* The rules r inhibits exist (did you mean), and none is r itself. */
+static void
+check_inhibits(struct ld *L, const struct pxr_rule *r)
+{
+	struct pxr_rules *R = L->r;
+	const char **names = pxr_calloc(R->nrules + 1, sizeof(*names));
+	const char *s;
+	char sub[160];
+	size_t i, j, n = 0;
+
+	for (i = 0; i < R->nrules; i++)
+		if (R->rules[i].id != NULL)
+			names[n++] = R->rules[i].id;
+	for (j = 0; j < r->ninhibits; j++) {
+		if (r->inhibits[j] == NULL)
+			continue;
+		snprintf(sub, sizeof(sub), "%s.inhibits[%zu]", r->path, j);
+		if (r->id != NULL && strcmp(r->inhibits[j], r->id) == 0)
+			ERR(L, sub, "self-inhibit", "%s: rule '%s' inhibits "
+			    "itself", sub, r->id);
+		else if (pxr_rules_find(R, r->inhibits[j]) != NULL)
+			continue;
+		else if ((s = pxr_suggest(r->inhibits[j], names, n)) != NULL)
+			ERR(L, sub, "unknown-rule", "%s: no rule '%s' (did "
+			    "you mean '%s'?)", sub, r->inhibits[j], s);
+		else
+			ERR(L, sub, "unknown-rule", "%s: no rule '%s'", sub,
+			    r->inhibits[j]);
+	}
+	free(names);
+}
+
 static void
 load_top(struct ld *L, json_t *root)
 {
@@ -485,13 +518,7 @@ load_top(struct ld *L, json_t *root)
 			}
 			free(names);
 		}
-		for (j = 0; j < r->ninhibits; j++)
-			if (pxr_rules_find(R, r->inhibits[j]) == NULL) {
-				snprintf(sub, sizeof(sub), "%s.inhibits[%zu]",
-				    r->path, j);
-				ERR(L, sub, "unknown-member", "%s: no rule "
-				    "'%s'", sub, r->inhibits[j]);
-			}
+		check_inhibits(L, r);
 		for (j = 0; j < r->ncomp; j++) {
 			size_t t;
 

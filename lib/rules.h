@@ -154,7 +154,9 @@ struct pxr_rule {
 	struct pxr_tier *tiers;
 	size_t	 ntiers;
 	struct pxr_group *group;
-	char	**inhibits;
+	char	**inhibits;	/* the ids of the rules it inhibits */
+	int64_t	*within;	/* per inhibits[i]: µs either side of the
+				   incident; 0: any time in this run's input */
 	size_t	 ninhibits;
 	struct pxr_comp *comp;
 	size_t	 ncomp;

@@ -12,7 +12,7 @@ static const struct mdef rule_defs[] = {
 	{ "key", J_EXPRARR, 0 }, { "customer", J_EXPR, 0 },
 	{ "at", J_EXPR, 0 }, { "measure", J_EXPR, 0 }, { "unit", J_STR, 0 },
 	{ "tiers", J_ARR, 0 }, { "group", J_OBJ, 0 },
-	{ "inhibits", J_STRARR, 0 }, { "compensation", J_ARR, 0 },
+	{ "inhibits", J_ARR, 0 }, { "compensation", J_ARR, 0 },
 	{ "subject", J_EXPRARR, 0 }, { "notify", J_OBJ, 0 }, { NULL, 0, 0 }
 };
 static const struct mdef tier_defs[] = {
@@ -22,6 +22,9 @@ static const struct mdef tier_defs[] = {
 static const struct mdef group_defs[] = {
 	{ "by", J_EXPRARR, 1 }, { "window", J_STR, 1 },
 	{ "aggregate", J_STR, 0 }, { NULL, 0, 0 }
+};
+static const struct mdef inhibit_defs[] = {
+	{ "rule", J_STR, 1 }, { "within", J_DUR, 0 }, { NULL, 0, 0 }
 };
 static const struct mdef comp_defs[] = {
 	{ "tier", J_STR, 0 }, { "when", J_EXPR, 0 }, { "kind", J_STR, 1 },
@@ -259,6 +262,45 @@ load_comp(struct ld *L, struct pxr_rule *r, json_t *arr, const char *rpath)
 	}
 }
 
+/*
+ * inhibits: rule ids ("same run, any time") or {rule, within}: the
+ * incidents of that rule within the duration either side.
+ */
+static void
+load_inhibits(struct ld *L, struct pxr_rule *r, json_t *arr)
+{
+	json_t *x, *w;
+	char sub[160];
+	size_t i;
+
+	r->ninhibits = json_array_size(arr);
+	r->inhibits = pxr_calloc(r->ninhibits + 1, sizeof(char *));
+	r->within = pxr_calloc(r->ninhibits + 1, sizeof(int64_t));
+	json_array_foreach(arr, i, x) {
+		snprintf(sub, sizeof(sub), "%s.inhibits[%zu]", r->path, i);
+		if (json_is_string(x)) {
+			r->inhibits[i] = pxr_strdup(json_string_value(x));
+			continue;
+		}
+		if (!json_is_object(x)) {
+			ERR(L, sub, "wrong-type", "%s: expected a rule id or "
+			    "{\"rule\": ID, \"within\": DURATION}", sub);
+			continue;
+		}
+		if (pxr_rl_check_obj(L, x, sub, inhibit_defs) < 0)
+			continue;
+		r->inhibits[i] = pxr_rl_getstr(x, "rule");
+		if ((w = pxr_rl_get(x, "within", J_DUR)) != NULL) {
+			snprintf(sub, sizeof(sub), "%s.inhibits[%zu].within",
+			    r->path, i);
+			if (pxr_rl_duration(L, sub, w, &r->within[i]) == 0 &&
+			    r->within[i] <= 0)
+				ERR(L, sub, "bad-duration", "%s: a window "
+				    "longer than 0", sub);
+		}
+	}
+}
+
 void
 pxr_rl_load_rule(struct ld *L, struct pxr_rule *r, json_t *o, size_t idx)
 {
@@ -351,12 +393,8 @@ pxr_rl_load_rule(struct ld *L, struct pxr_rule *r, json_t *o, size_t idx)
 			}
 		}
 	}
-	if ((v = pxr_rl_get(o, "inhibits", J_STRARR)) != NULL) {
-		r->ninhibits = json_array_size(v);
-		r->inhibits = pxr_calloc(r->ninhibits + 1, sizeof(char *));
-		json_array_foreach(v, i, x)
-			r->inhibits[i] = pxr_strdup(json_string_value(x));
-	}
+	if ((v = pxr_rl_get(o, "inhibits", J_ARR)) != NULL)
+		load_inhibits(L, r, v);
 	if ((v = pxr_rl_get(o, "compensation", J_ARR)) != NULL)
 		load_comp(L, r, v, r->path);
 	if ((v = pxr_rl_get(o, "notify", J_OBJ)) != NULL) {
@@ -397,6 +435,7 @@ pxr_rl_free_rule(struct pxr_rule *r)
 	for (i = 0; i < r->ninhibits; i++)
 		free(r->inhibits[i]);
 	free(r->inhibits);
+	free(r->within);
 	for (i = 0; i < r->ncomp; i++) {
 		struct pxr_comp *c = &r->comp[i];
 

@@ -13,6 +13,14 @@ struct held {
 	struct pxr_rule *rule;
 	struct group *g;	/* its group, for a grouped rule */
 	int	 first;		/* it stands for its group */
+	int64_t	 at;		/* event_at, when its rule needs it */
+};
+
+/* A customer with a kept incident of an inhibiting rule. */
+struct mark {
+	const struct pxr_rule *by;
+	char	*cust;
+	int64_t	 at;
 };
 
 struct group {
@@ -29,6 +37,7 @@ struct thr {
 	struct pxr_rules *R;
 	int	 keep;
 	int	 hold;		/* some rule groups or inhibits */
+	char	*needat;	/* per rule: it needs event_at */
 	size_t	 f_rule, f_measure, f_id, f_cust, f_at, f_tier, f_rank,
 		 f_count;
 	struct held *held;
@@ -222,17 +231,21 @@ hold(struct thr *T, struct pxr_error *err, struct pxr_rec *rec, struct pxr_rule 
 
 	if (measure_of(T, err, rec, &m) < 0)
 		return -1;
-	if (r->group != NULL) {
-		struct pxr_env env;
-		struct pxr_value v;
+	if (T->needat[r - T->R->rules]) {
 		const struct pxr_val *av = pxr_rec_get(rec, T->f_at);
 		struct pxr_error e;
-		size_t i;
 
 		if (PXR_ISNULL(av) || pxr_time_parse(av->s, av->n, T->R->tz, &at,
 		    NULL, &e) < 0)
 			return pxr_error_set(err, PXR_EXIT_DATAERR, "rule "
-			    "%s: group: column 'event_at': not a time", r->id);
+			    "%s: %s: column 'event_at': not a time", r->id,
+			    r->group != NULL ? "group" : "inhibits within");
+	}
+	if (r->group != NULL) {
+		struct pxr_env env;
+		struct pxr_value v;
+		size_t i;
+
 		pxr_arena_reset(&T->scratch);
 		env.now = 0;
 		env.tz = T->R->tz;
@@ -271,6 +284,7 @@ hold(struct thr *T, struct pxr_error *err, struct pxr_rec *rec, struct pxr_rule 
 	h->rule = r;
 	h->g = g;
 	h->first = 0;
+	h->at = at;
 	if (g != NULL && (g->count == 1 || at >= g->rep_at)) {
 		/* The group shows its latest incident's fields. */
 		if (g->count > 1)
@@ -302,22 +316,31 @@ thr_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
 	return pxr_mapper_emit(mp, rec, err);
 }
 
-/* Customers with a kept incident of rule r: is s inhibited? */
+/*
+ * Is an incident of rule r for customer cust at at inhibited by a mark:
+ * a kept incident of a rule inhibiting r for the same customer, any time
+ * in this input (plain form) or within the window either side?
+ */
 static int
-inhibited(const struct pxr_rule *r, const struct pxr_val *cust, char **marks,
-    size_t nmarks)
+inhibited(const struct pxr_rule *r, const struct pxr_val *cust, int64_t at,
+    const struct mark *marks, size_t nmarks)
 {
 	size_t i, j;
 
 	if (PXR_ISNULL(cust))
 		return 0;
-	for (i = 0; i < nmarks; i += 2) {
-		const struct pxr_rule *by = (const struct pxr_rule *)marks[i];
+	for (i = 0; i < nmarks; i++) {
+		const struct mark *k = &marks[i];
 
-		for (j = 0; j < by->ninhibits; j++)
-			if (strcmp(by->inhibits[j], r->id) == 0 &&
-			    strlen(marks[i + 1]) == cust->n &&
-			    memcmp(marks[i + 1], cust->s, cust->n) == 0)
+		if (strlen(k->cust) != cust->n ||
+		    memcmp(k->cust, cust->s, cust->n) != 0)
+			continue;
+		for (j = 0; j < k->by->ninhibits; j++)
+			if (k->by->inhibits[j] != NULL &&
+			    strcmp(k->by->inhibits[j], r->id) == 0 &&
+			    (k->by->within[j] == 0 || (at >= k->at -
+			    k->by->within[j] && at <= k->at +
+			    k->by->within[j])))
 				return 1;
 	}
 	return 0;
@@ -328,7 +351,7 @@ thr_end(struct pxr_mapper *mp, struct pxr_error *err)
 {
 	struct thr *T = mp->state;
 	struct pxr_rec rec;
-	char **marks = NULL;
+	struct mark *marks = NULL;
 	size_t i, nmarks = 0;
 	struct pxr_value m;
 	int rc;
@@ -357,9 +380,10 @@ thr_end(struct pxr_mapper *mp, struct pxr_error *err)
 		cv = pxr_rec_get(&rec, T->f_cust);
 		if (PXR_ISNULL(cv))
 			continue;
-		marks = pxr_reallocarray(marks, nmarks + 2, sizeof(*marks));
-		marks[nmarks++] = (char *)h->rule;
-		marks[nmarks++] = pxr_strndup(cv->s, cv->n);
+		marks = pxr_reallocarray(marks, nmarks + 1, sizeof(*marks));
+		marks[nmarks].by = h->rule;
+		marks[nmarks].cust = pxr_strndup(cv->s, cv->n);
+		marks[nmarks++].at = h->g != NULL ? h->g->rep_at : h->at;
 	}
 	/* Pass 2: in input order; a group where its representative stood. */
 	for (i = 0; i < T->nheld; i++) {
@@ -368,8 +392,8 @@ thr_end(struct pxr_mapper *mp, struct pxr_error *err)
 		if (h->g != NULL && !h->first)
 			continue;
 		pxr_rec_unpack(&rec, h->p);
-		if (inhibited(h->rule, pxr_rec_get(&rec, T->f_cust), marks,
-		    nmarks))
+		if (inhibited(h->rule, pxr_rec_get(&rec, T->f_cust),
+		    h->g != NULL ? h->g->rep_at : h->at, marks, nmarks))
 			continue;
 		if (h->g != NULL) {
 			struct pxr_buf t = { 0 };
@@ -397,8 +421,8 @@ thr_end(struct pxr_mapper *mp, struct pxr_error *err)
 		if ((rc = pxr_mapper_emit(mp, &rec, err)) < 0)
 			return -2;
 	}
-	for (i = 1; i < nmarks; i += 2)
-		free(marks[i]);
+	for (i = 0; i < nmarks; i++)
+		free(marks[i].cust);
 	free(marks);
 	pxr_rec_fini(&rec);
 	return 0;
@@ -426,6 +450,7 @@ thr_free(void *p)
 		free(T->held[i].p);
 	free(T->held);
 	pxr_hmap_fini(&T->groups, group_free);
+	free(T->needat);
 	pxr_buf_free(&T->tmp);
 	pxr_arena_free(&T->scratch);
 	free(T);
@@ -442,9 +467,23 @@ pxr_threshold_new(const struct pxr_threshold_opts *o, struct pxr_rules *R,
 	T = pxr_calloc(1, sizeof(*T));
 	T->R = R;
 	T->keep = o != NULL && o->keep_untiered;
-	for (i = 0; i < R->nrules; i++)
-		if (R->rules[i].group != NULL || R->rules[i].ninhibits > 0)
+	T->needat = pxr_calloc(R->nrules + 1, 1);
+	for (i = 0; i < R->nrules; i++) {
+		const struct pxr_rule *r = &R->rules[i];
+		size_t j;
+		struct pxr_rule *to;
+
+		if (r->group != NULL || r->ninhibits > 0)
 			T->hold = 1;
+		if (r->group != NULL)
+			T->needat[i] = 1;
+		for (j = 0; j < r->ninhibits; j++)
+			if (r->within[j] > 0 && r->inhibits[j] != NULL &&
+			    (to = pxr_rules_find(R, r->inhibits[j])) != NULL) {
+				T->needat[i] = 1;
+				T->needat[to - R->rules] = 1;
+			}
+	}
 	T->m = pxr_mapper_new("threshold", T, thr_bind, thr_map, thr_end,
 	    thr_free);
 	return T->m;
