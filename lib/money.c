@@ -59,20 +59,47 @@ pxr_currency_successor(const char *code, int *year)
 	return NULL;
 }
 
-int
-pxr_currency_exponent(const char *code)
+/*
+ * The exponent of every code of three capital letters, by the letters'
+ * number (26 * 26 * 26 of them): -1 unknown.  Filled from odd[] and two[]
+ * on the first call, so a lookup is an index, not a search of the lists.
+ */
+static signed char exps[26 * 26 * 26];
+static int exps_ready;
+
+static int
+code_index(const char *c)
+{
+	if (c[0] < 'A' || c[0] > 'Z' || c[1] < 'A' || c[1] > 'Z' ||
+	    c[2] < 'A' || c[2] > 'Z')
+		return -1;
+	return ((c[0] - 'A') * 26 + (c[1] - 'A')) * 26 + (c[2] - 'A');
+}
+
+static void
+fill_exps(void)
 {
 	size_t i;
 
-	if (code == NULL || strlen(code) != 3)
-		return -1;
-	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
-		if (strcmp(odd[i].code, code) == 0)
-			return odd[i].exp;
+	memset(exps, -1, sizeof(exps));
 	for (i = 0; i + 3 <= sizeof(two) - 1; i += 4)
-		if (memcmp(two + i, code, 3) == 0)
-			return 2;
-	return -1;
+		exps[code_index(two + i)] = 2;
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+		exps[code_index(odd[i].code)] = (signed char)odd[i].exp;
+	exps_ready = 1;
+}
+
+int
+pxr_currency_exponent(const char *code)
+{
+	int k;
+
+	if (code == NULL || code[0] == '\0' || code[1] == '\0' ||
+	    code[2] == '\0' || code[3] != '\0' || (k = code_index(code)) < 0)
+		return -1;
+	if (!exps_ready)
+		fill_exps();
+	return exps[k];
 }
 
 int
