@@ -2,6 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "streamint.h"
 
 /* RFC 4180: spaces are data. */
@@ -604,6 +608,25 @@ needs_quotes(const char *s, size_t n, int delim)
 	size_t i = 0;
 	uint64_t w;
 
+#ifdef __SSE2__
+	if (n >= 16) {
+		const __m128i cd = _mm_set1_epi8((char)delim);
+		const __m128i cq = _mm_set1_epi8('"');
+		const __m128i cn = _mm_set1_epi8('\n');
+		const __m128i cr = _mm_set1_epi8('\r');
+
+		for (; i + 16 <= n; i += 16) {
+			__m128i x = _mm_loadu_si128((const __m128i *)(s + i));
+			__m128i m = _mm_or_si128(_mm_or_si128(
+			    _mm_cmpeq_epi8(x, cd), _mm_cmpeq_epi8(x, cq)),
+			    _mm_or_si128(_mm_cmpeq_epi8(x, cn),
+			    _mm_cmpeq_epi8(x, cr)));
+
+			if (_mm_movemask_epi8(m) != 0)
+				return 1;
+		}
+	}
+#endif
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&w, s + i, 8);
 		if (has_byte(w, delim) | has_byte(w, '"') | has_byte(w, '\n') |
