@@ -393,25 +393,81 @@ pxr_time_parse(const char *s, size_t n, struct pxr_tz *z, int64_t *out,
 	return in_range(s, n, *out, err);
 }
 
+/* Write v (0 <= v < 10^w) as w decimal digits at p. */
+static void
+put_digits(char *p, int v, int w)
+{
+	while (w-- > 0) {
+		p[w] = (char)('0' + v % 10);
+		v /= 10;
+	}
+}
+
+/*
+ * Append "YYYY-MM-DD" of c, digit by digit (vsnprintf cost thousands of
+ * instructions a time); a year outside 0..9999 through printf's "%04d".
+ */
+static void
+date_out(struct pxr_buf *b, const struct pxr_civil *c)
+{
+	char *p;
+
+	if (c->year < 0 || c->year > 9999) {
+		pxr_buf_printf(b, "%04d-%02d-%02d", c->year, c->month, c->day);
+		return;
+	}
+	pxr_buf_need(b, 10);
+	p = b->p + b->len;
+	put_digits(p, c->year, 4);
+	p[4] = '-';
+	put_digits(p + 5, c->month, 2);
+	p[7] = '-';
+	put_digits(p + 8, c->day, 2);
+	b->len += 10;
+	b->p[b->len] = '\0';
+}
+
 static void
 format(struct pxr_buf *b, int64_t t, struct pxr_tz *z, int with_off)
 {
 	struct pxr_civil c;
+	char *p;
+	int off;
 
 	pxr_time_civil(t, z, &c);
-	pxr_buf_printf(b, "%04d-%02d-%02dT%02d:%02d:%02d", c.year, c.month,
-	    c.day, c.hour, c.min, c.sec);
+	date_out(b, &c);
+	/* "Thh:mm:ss", ".mmm" or ".uuuuuu", then "Z" or "+hh:mm". */
+	pxr_buf_need(b, 9 + 7 + 6);
+	p = b->p + b->len;
+	p[0] = 'T';
+	put_digits(p + 1, c.hour, 2);
+	p[3] = ':';
+	put_digits(p + 4, c.min, 2);
+	p[6] = ':';
+	put_digits(p + 7, c.sec, 2);
+	p += 9;
 	if (c.usec != 0) {
-		if (c.usec % 1000 == 0)
-			pxr_buf_printf(b, ".%03d", c.usec / 1000);
-		else
-			pxr_buf_printf(b, ".%06d", c.usec);
+		*p++ = '.';
+		if (c.usec % 1000 == 0) {
+			put_digits(p, c.usec / 1000, 3);
+			p += 3;
+		} else {
+			put_digits(p, c.usec, 6);
+			p += 6;
+		}
 	}
 	if (!with_off || c.off == 0)
-		pxr_buf_addc(b, 'Z');
-	else
-		pxr_buf_printf(b, "%c%02d:%02d", c.off < 0 ? '-' : '+',
-		    abs(c.off) / 3600, abs(c.off) / 60 % 60);
+		*p++ = 'Z';
+	else {
+		off = abs(c.off);
+		*p++ = c.off < 0 ? '-' : '+';
+		put_digits(p, off / 3600 % 100, 2);
+		p[2] = ':';
+		put_digits(p + 3, off / 60 % 60, 2);
+		p += 5;
+	}
+	b->len = (size_t)(p - b->p);
+	b->p[b->len] = '\0';
 }
 
 void
@@ -432,7 +488,7 @@ pxr_date_format(struct pxr_buf *b, int64_t t, struct pxr_tz *z)
 	struct pxr_civil c;
 
 	pxr_time_civil(t, z, &c);
-	pxr_buf_printf(b, "%04d-%02d-%02d", c.year, c.month, c.day);
+	date_out(b, &c);
 }
 
 int

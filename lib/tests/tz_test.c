@@ -77,6 +77,47 @@ transitions(int64_t *tr, int32_t *before, int32_t *after)
 	return n;
 }
 
+/*
+ * 1 when the time formatters write t in z as printf's "%04d-%02d-..."
+ * of its civil fields would (the formatters write digits themselves).
+ */
+static int
+format_agrees(struct pxr_tz *z, int64_t t)
+{
+	struct pxr_buf b = { 0 }, d = { 0 }, u = { 0 };
+	struct pxr_civil c, cu;
+	char want[80], wantu[80], frac[16] = "", fracu[16] = "", off[16] = "Z";
+	int ok;
+
+	pxr_time_civil(t, z, &c);
+	pxr_time_civil(t, NULL, &cu);
+	if (c.usec != 0)
+		snprintf(frac, sizeof(frac), c.usec % 1000 == 0 ? ".%03d" :
+		    ".%06d", c.usec % 1000 == 0 ? c.usec / 1000 : c.usec);
+	if (cu.usec != 0)
+		snprintf(fracu, sizeof(fracu), cu.usec % 1000 == 0 ? ".%03d" :
+		    ".%06d", cu.usec % 1000 == 0 ? cu.usec / 1000 : cu.usec);
+	if (c.off != 0)
+		snprintf(off, sizeof(off), "%c%02d:%02d", c.off < 0 ? '-' : '+',
+		    abs(c.off) / 3600, abs(c.off) / 60 % 60);
+	snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d%s%s",
+	    c.year, c.month, c.day, c.hour, c.min, c.sec, frac, off);
+	snprintf(wantu, sizeof(wantu), "%04d-%02d-%02dT%02d:%02d:%02d%sZ",
+	    cu.year, cu.month, cu.day, cu.hour, cu.min, cu.sec, fracu);
+	pxr_time_format_tz(&b, t, z);
+	pxr_time_format(&u, t);
+	pxr_date_format(&d, t, z);
+	ok = strcmp(b.p, want) == 0 && strcmp(u.p, wantu) == 0 &&
+	    strncmp(d.p, want, 10) == 0 && d.len == 10;
+	if (!ok)
+		printf("# %s: %s %s %s want %s %s\n", pxr_tz_name(z), b.p, u.p,
+		    d.p, want, wantu);
+	pxr_buf_free(&b);
+	pxr_buf_free(&d);
+	pxr_buf_free(&u);
+	return ok;
+}
+
 struct probe {
 	int64_t	 t;		/* seconds */
 	int32_t	 off;		/* libc's offset at t */
@@ -93,7 +134,7 @@ main(void)
 	static struct probe pr[MAXTR * 5];
 	static const int64_t delta[] = { -3600, -1, 0, 1, 3600 };
 	size_t zi, i, k, n, np, total = 0, trtotal = 0;
-	int bad_total = 0;
+	int bad_total = 0, fmt_bad = 0;
 
 	for (zi = 0; zi < sizeof(zone_names) / sizeof(zone_names[0]); zi++) {
 		const char *name = zone_names[zi];
@@ -145,6 +186,10 @@ main(void)
 			int32_t off = pxr_tz_offset(z, p->t * PXR_US_SEC);
 
 			pxr_time_civil(p->t * PXR_US_SEC, z, &c);
+			if (!format_agrees(z, p->t * PXR_US_SEC) ||
+			    !format_agrees(z, p->t * PXR_US_SEC + 250000) ||
+			    !format_agrees(z, p->t * PXR_US_SEC - 123457))
+				fmt_bad++;
 			got = pxr_time_from_local(z, c.year, c.month, c.day,
 			    c.hour, c.min, c.sec, 0);
 			if (off != p->off || c.off != p->off ||
@@ -195,6 +240,9 @@ main(void)
 			    bad, np);
 		bad_total += bad;
 	}
+	CHECK(fmt_bad == 0, "times written digit by digit as printf writes "
+	    "them, at every probe, whole, .250 and .876543 (%d differ)",
+	    fmt_bad);
 	CHECK(trtotal >= 1000, "%zu transitions in %zu zones", trtotal,
 	    sizeof(zone_names) / sizeof(zone_names[0]));
 	CHECK(bad_total == 0, "%zu probes agree with the C library "
