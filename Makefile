@@ -118,13 +118,17 @@ $(BUILD)/bench/csvcount: scripts/csvcount.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(FLAGS) -o $@ scripts/csvcount.c $(LDLIBS)
 
+# The figures of issue 19 in one run (scripts/bench-table; BENCH_ROWS and
+# BENCH_BIG rows), then the instructions a row (scripts/bench-callgrind;
+# BENCH_OLD=DIR: against the build in DIR, a worktree of another commit).
+# scripts/bench-detect, -join, -stages, -pipeline and -lint give one
+# figure each.
+BENCH_ROWS = 1000000
+BENCH_BIG = 10000000
+BENCH_OLD =
 bench: all $(BUILD)/bench/csvcount
-	scripts/bench-detect
-	scripts/bench-join
-	scripts/bench-stages
-	scripts/bench-pipeline
-	scripts/bench-lint
-	scripts/bench-callgrind
+	scripts/bench-table -n $(BENCH_ROWS) -b $(BENCH_BIG)
+	scripts/bench-callgrind $(if $(BENCH_OLD),-o $(BENCH_OLD))
 
 setup:
 	@scripts/setup
