@@ -44,6 +44,7 @@ LIBOBJ = \
 	journey \
 	join \
 	sha256 \
+	phone \
 	# end
 UNITS = \
 	rec \
@@ -67,6 +68,7 @@ UNITS = \
 	join \
 	tz \
 	sha256 \
+	phone \
 	# end
 
 # SANITIZE=1 builds with ASan+UBSan into san/ instead of build/.

@@ -6,6 +6,7 @@
 #include "cli.h"
 #include "fields.h"
 #include "notify.h"
+#include "phone.h"
 
 static const char usage[] =
 "usage: pxr-notify -r RULES [--sent-log FILE] [--preview] [options] [INPUT ...]\n"
@@ -13,7 +14,8 @@ static const char usage[] =
 "                  [--field CHANNEL=FIELD ...] [--transactional]\n"
 "                  [--quiet-hours CHANNEL=HH:MM-HH:MM ...]\n"
 "                  [--max-per-customer N/DURATION] [--currency CODE]\n"
-"                  [--locale LOCALE] [--sent-log FILE] [--preview] [options]\n"
+"                  [--locale LOCALE] [--country CC] [--sent-log FILE]\n"
+"                  [--preview] [options]\n"
 "                  [INPUT ...]\n";
 
 static const char help[] =
@@ -29,13 +31,17 @@ static const char help[] =
 "      --preview            show the messages for a person, not as records\n"
 "      --templates DIR, --template NAME, --channels email,sms,push\n"
 "      --field CH=FIELD     the customer field of a channel's address, or of\n"
-"                           locale, timezone, consent, name (repeatable)\n"
+"                           locale, timezone, consent, name, country\n"
+"                           (repeatable)\n"
 "      --transactional      not counted against, nor stopped by, the limit\n"
 "      --quiet-hours CH=FROM-TO  quiet hours of a channel, e.g.\n"
 "                           sms=21:00-08:00 (repeatable)\n"
 "      --max-per-customer N/DUR   e.g. 1/24h\n"
 "      --currency CODE      currency of money without comp_currency\n"
 "      --locale LOCALE      the fallback language of templates\n"
+"      --country CC         the country (ISO 3166, e.g. SE) of a phone\n"
+"                           number written without +: 070-123 45 67 in SE\n"
+"                           is +46701234567\n"
 "      --rename OLD=NEW     rename an input field that has the name of one\n"
 "                           pxr-notify writes (status, reason, ...)\n"
 "\n"
@@ -143,7 +149,7 @@ main(int argc, char **argv)
 {
 	enum { O_SENT = OPT_CMD, O_PREVIEW, O_TDIR, O_TMPL, O_CHANNELS,
 	    O_FIELD, O_TRANS, O_QUIET, O_MAX, O_LOCK, O_CURRENCY, O_LOCALE,
-	    O_RENAME };
+	    O_RENAME, O_COUNTRY };
 	static const struct option longopts[] = {
 		PXR_CLI_LONG,
 		{ "sent-log", required_argument, NULL, O_SENT },
@@ -157,6 +163,7 @@ main(int argc, char **argv)
 		{ "currency", required_argument, NULL, O_CURRENCY },
 		{ "locale", required_argument, NULL, O_LOCALE },
 		{ "rename", required_argument, NULL, O_RENAME },
+		{ "country", required_argument, NULL, O_COUNTRY },
 		{ "max-per-customer", required_argument, NULL, O_MAX },
 		{ "lock-timeout", required_argument, NULL, O_LOCK },
 		{ NULL, 0, NULL, 0 }
@@ -210,10 +217,12 @@ main(int argc, char **argv)
 				o.f_tz = eq + 1;
 			else if (strcmp(optarg, "consent") == 0)
 				o.f_consent = eq + 1;
+			else if (strcmp(optarg, "country") == 0)
+				o.f_country = eq + 1;
 			else if (strcmp(optarg, "name") != 0)
 				pxr_cli_usage(&c, "--field: '%s' is not email, "
-				    "sms, push, locale, timezone, consent or "
-				    "name", optarg);
+				    "sms, push, locale, timezone, consent, name "
+				    "or country", optarg);
 			break;
 		}
 		case O_TRANS: o.transactional = 1; break;
@@ -235,6 +244,13 @@ main(int argc, char **argv)
 				pxr_cli_usage(&c, "--locale: '%s' is not a "
 				    "locale such as sv or sv-SE", optarg);
 			o.locale = optarg;
+			break;
+		case O_COUNTRY:
+			if (pxr_phone_plan(optarg, strlen(optarg)) == NULL)
+				pxr_cli_usage(&c, "--country: '%s' is no country "
+				    "pxr has a numbering plan for (%s)", optarg,
+				    pxr_phone_countries());
+			o.country = optarg;
 			break;
 		case O_RENAME:
 			if ((val = strchr(optarg, '=')) == NULL ||

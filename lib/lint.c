@@ -440,6 +440,8 @@ pxr_lint(struct pxr_rules *R, const struct pxr_sample *s, int max_parts,
 		know(&all, nc->f_locale);
 	if (nc->f_tz != NULL)
 		know(&all, nc->f_tz);
+	if (nc->f_country != NULL)
+		know(&all, nc->f_country);
 	if (nc->f_consent != NULL)
 		know(&all, nc->f_consent);
 	if (nc->f_name != NULL)

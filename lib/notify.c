@@ -6,6 +6,7 @@
 #include "fields.h"
 #include "hmap.h"
 #include "notify.h"
+#include "phone.h"
 #include "sentlog.h"
 #include "state.h"
 #include "tmpl.h"
@@ -29,6 +30,7 @@ struct ntf {
 	char	*tdir;
 	const char *addr[PXR_NCH];
 	const char *f_locale_name, *f_tz_name, *f_consent_name;
+	const char *f_country_name, *country;	/* of phone numbers */
 	struct pxr_quiet quiet[PXR_NCH];
 	long	 max_count;	/* 0: no limit */
 	int64_t	 max_period;
@@ -47,11 +49,13 @@ struct ntf {
 	struct pxr_tz *ctz;
 	struct pxr_tmpls tmpls;
 	struct pxr_schema *sch;
-	size_t	 f_addr[PXR_NCH], f_locale, f_tz, f_consent, f_rule, f_id,
+	size_t	 f_addr[PXR_NCH], f_locale, f_tz, f_consent, f_country,
+		 f_rule, f_id,
 		 f_cust, f_ccur, f_cstatus, f_camount, f_ckind;
 	size_t	 o_mid, o_iid, o_cust, o_ch, o_to, o_locale, o_subj, o_body,
 		 o_seg, o_after, o_status, o_reason;
-	struct pxr_buf subj, body, tmp, mid, base;
+	struct pxr_buf subj, body, tmp, mid, base, phone;
+	char	 why[256];	/* why a phone number is none */
 };
 
 /*
@@ -265,6 +269,8 @@ ntf_bind(struct pxr_mapper *m, struct pxr_schema *sch, struct pxr_error *err)
 	    strlen(N->f_tz_name)) : PXR_NOFIELD;
 	N->f_consent = N->f_consent_name != NULL ? pxr_schema_ref(sch,
 	    N->f_consent_name, strlen(N->f_consent_name)) : PXR_NOFIELD;
+	N->f_country = N->f_country_name != NULL ? pxr_schema_ref(sch,
+	    N->f_country_name, strlen(N->f_country_name)) : PXR_NOFIELD;
 	N->f_rule = pxr_field_ref(sch, PXR_F_RULE);
 	N->f_id = pxr_field_ref(sch, PXR_F_INCIDENT_ID);
 	N->f_cust = pxr_field_ref(sch, PXR_F_CUSTOMER_ID);
@@ -525,16 +531,67 @@ paid(struct ntf *N, const struct pxr_rec *rec)
 	return !PXR_ISNULL(v) && v->n > 0;
 }
 
+/*
+ * The address of rec on channel ch into *to, *ton: as written, or for
+ * SMS the phone number in E.164 from the customer's country (the
+ * country field, else the default; borrowed until the next call).  1,
+ * 0 when there is none, -1 when the number cannot be one (N->why says
+ * why, *to is the number as written).
+ */
+static int
+address(struct ntf *N, const struct pxr_rec *rec, int ch, const char **to,
+    size_t *ton)
+{
+	const struct pxr_val *a = pxr_rec_get(rec, N->f_addr[ch]);
+	const struct pxr_val *cv = pxr_rec_get(rec, N->f_country);
+	const char *cc = N->country;
+	size_t ccn = cc != NULL ? strlen(cc) : 0;
+
+	if (PXR_ISNULL(a) || a->n == 0)
+		return 0;
+	*to = a->s;
+	*ton = a->n;
+	if (ch != PXR_CH_SMS)
+		return 1;
+	if (!PXR_ISNULL(cv) && cv->n > 0) {
+		cc = cv->s;
+		ccn = cv->n;
+	}
+	pxr_buf_reset(&N->phone);
+	if (pxr_phone_e164(a->s, a->n, cc, ccn, &N->phone, N->why,
+	    sizeof(N->why)) < 0)
+		return -1;
+	*to = N->phone.p;
+	*ton = N->phone.len;
+	return 1;
+}
+
+/* The message row of a phone number that cannot be one; as message. */
+static int
+bad_phone(struct ntf *N, struct pxr_rec *rec, const struct how *h, int ch,
+    struct pxr_error *err)
+{
+	const struct pxr_val *a = pxr_rec_get(rec, N->f_addr[ch]);
+
+	set_mid(N, ch);
+	pxr_mapper_say(N->m, PXR_SAY_WARN, "%s: %s \"%.*s\": %s", N->mid.p,
+	    N->addr[ch], (int)(a->n > 40 ? 40 : a->n), a->s, N->why);
+	return message(N, rec, h, ch, a->s, a->n, "suppressed", "bad-phone", 0,
+	    err);
+}
+
 static int
 ntf_map(struct pxr_mapper *m, struct pxr_rec *rec, struct pxr_error *err)
 {
 	struct ntf *N = m->state;
 	struct how h;
-	const struct pxr_val *iv, *cv, *a;
+	const struct pxr_val *iv, *cv;
 	int have[PXR_NCH], chosen[PXR_NCH], sent[PXR_NCH], i, first = -1,
-	    nchosen = 0, nnew = 0, lim = 0, rc;
+	    any = -1, bad = -1, nchosen = 0, nnew = 0, lim = 0, rc;
 	int64_t due = 0;
-	char *to;
+	const char *to;
+	size_t ton;
+	char *dup;
 
 	if ((rc = how_of(N, rec, &h, err)) <= 0)
 		return rc;
@@ -555,24 +612,29 @@ ntf_map(struct pxr_mapper *m, struct pxr_rec *rec, struct pxr_error *err)
 	if (PXR_ISNULL(cv))
 		pxr_rec_setnull(rec, N->o_cust);
 	for (i = 0; i < h.nch; i++) {
-		a = pxr_rec_get(rec, N->f_addr[h.ch[i]]);
-		have[i] = !PXR_ISNULL(a) && a->n > 0;
-		if (have[i] && first < 0)
+		have[i] = address(N, rec, h.ch[i], &to, &ton);
+		if (have[i] != 0 && any < 0)
+			any = i;
+		if (have[i] < 0 && bad < 0)
+			bad = i;
+		if (have[i] > 0 && first < 0)
 			first = i;
 	}
-	if (first < 0) {
+	if (any < 0) {
 		set_mid(N, h.ch[0]);
 		return message(N, rec, &h, h.ch[0], NULL, 0, "suppressed",
 		    "no-address", 0, err);
 	}
 	if (!has_consent(N, rec)) {
-		a = pxr_rec_get(rec, N->f_addr[h.ch[first]]);
-		set_mid(N, h.ch[first]);
-		return message(N, rec, &h, h.ch[first], a->s, a->n,
+		(void)address(N, rec, h.ch[any], &to, &ton);
+		set_mid(N, h.ch[any]);
+		return message(N, rec, &h, h.ch[any], to, ton,
 		    "suppressed", "no-consent", 0, err);
 	}
+	if (first < 0)
+		return bad_phone(N, rec, &h, h.ch[bad], err);
 	for (i = 0; i < h.nch; i++)
-		if (have[i] && (h.all || nchosen == 0)) {
+		if (have[i] > 0 && (h.all || nchosen == 0)) {
 			set_mid(N, h.ch[i]);
 			sent[nchosen] = pxr_hmap_get(&N->sent, N->mid.p,
 			    N->mid.len) != NULL;
@@ -589,23 +651,27 @@ ntf_map(struct pxr_mapper *m, struct pxr_rec *rec, struct pxr_error *err)
 		lim = slots_take(N, slots_of(N, cv->s, cv->n), paid(N, rec),
 		    &due);
 	for (i = 0, rc = 0; i < nchosen && rc == 0; i++) {
-		a = pxr_rec_get(rec, N->f_addr[chosen[i]]);
-		to = pxr_strndup(a->s, a->n);
+		(void)address(N, rec, chosen[i], &to, &ton);
+		dup = pxr_strndup(to, ton);
 		set_mid(N, chosen[i]);
 		if (sent[i])
-			rc = message(N, rec, &h, chosen[i], to, a->n,
+			rc = message(N, rec, &h, chosen[i], dup, ton,
 			    "suppressed", "already-sent", 0, err);
 		else if (lim < 0)
-			rc = message(N, rec, &h, chosen[i], to, a->n,
+			rc = message(N, rec, &h, chosen[i], dup, ton,
 			    "suppressed", "rate-limit", 0, err);
 		else if (lim > 0)
-			rc = message(N, rec, &h, chosen[i], to, a->n,
+			rc = message(N, rec, &h, chosen[i], dup, ton,
 			    "deferred", "rate-limit", due, err);
 		else
-			rc = message(N, rec, &h, chosen[i], to, a->n, "ready",
+			rc = message(N, rec, &h, chosen[i], dup, ton, "ready",
 			    NULL, 0, err);
-		free(to);
+		free(dup);
 	}
+	/* With "all", a number that cannot be one is said, not dropped. */
+	for (i = 0; h.all && i < h.nch && rc == 0; i++)
+		if (have[i] < 0 && address(N, rec, h.ch[i], &to, &ton) < 0)
+			rc = bad_phone(N, rec, &h, h.ch[i], err);
 	return rc;
 }
 
@@ -628,6 +694,7 @@ ntf_free(void *p)
 	pxr_buf_free(&N->tmp);
 	pxr_buf_free(&N->mid);
 	pxr_buf_free(&N->base);
+	pxr_buf_free(&N->phone);
 	free(N->tdir);
 	free(N);
 }
@@ -676,6 +743,9 @@ pxr_notify_new(const struct pxr_notify_opts *o, struct pxr_rules *R,
 		N->f_tz_name = o->f_tz != NULL ? o->f_tz : nc->f_tz;
 		N->f_consent_name = o->f_consent != NULL ? o->f_consent :
 		    nc->f_consent;
+		N->f_country_name = o->f_country != NULL ? o->f_country :
+		    nc->f_country;
+		N->country = o->country != NULL ? o->country : R->country;
 		N->deflocale = o->locale != NULL ? o->locale : R->locale;
 		N->currency = o->currency != NULL ? o->currency : R->currency;
 		N->tz = R->tz;
@@ -690,6 +760,9 @@ pxr_notify_new(const struct pxr_notify_opts *o, struct pxr_rules *R,
 		    "locale";
 		N->f_tz_name = o->f_tz != NULL ? o->f_tz : "timezone";
 		N->f_consent_name = o->f_consent;
+		N->f_country_name = o->f_country != NULL ? o->f_country :
+		    "country";
+		N->country = o->country;
 		N->deflocale = o->locale != NULL ? o->locale : "en";
 		N->currency = o->currency;
 		N->tz = o->tz != NULL ? o->tz : pxr_tz_env();

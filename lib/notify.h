@@ -25,6 +25,8 @@ struct pxr_notify_opts {
 	/* Either way: */
 	const char *addr[PXR_NCH];	/* the address field of a channel */
 	const char *f_locale, *f_tz, *f_consent;
+	const char *f_country;	/* the customer's country (ISO 3166) */
+	const char *country;	/* of a phone number without one */
 	struct pxr_quiet quiet[PXR_NCH];
 	long	 max_count;	/* max per customer, with max_period; 0: */
 	int64_t	 max_period;	/* the rule file's */

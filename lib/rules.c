@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "money.h"
+#include "phone.h"
 #include "rules_int.h"
 #include "stream.h"
 
@@ -22,7 +23,7 @@ static const struct mdef top_defs[] = {
 };
 static const struct mdef defaults_defs[] = {
 	{ "currency", J_STR, 0 }, { "locale", J_STR, 0 },
-	{ "timezone", J_STR, 0 }, { NULL, 0, 0 }
+	{ "timezone", J_STR, 0 }, { "country", J_STR, 0 }, { NULL, 0, 0 }
 };
 static const struct mdef input_defs[] = {
 	{ "columns", J_MAP, 0 }, { "delimiter", J_STR, 0 },
@@ -384,6 +385,13 @@ load_top(struct ld *L, json_t *root)
 	    pxr_rl_check_obj(L, v, "defaults", defaults_defs) == 0) {
 		R->currency = pxr_rl_getstr(v, "currency");
 		R->locale = pxr_rl_getstr(v, "locale");
+		R->country = pxr_rl_getstr(v, "country");
+		if (R->country != NULL && pxr_phone_plan(R->country,
+		    strlen(R->country)) == NULL)
+			ERR(L, "defaults.country", "bad-country",
+			    "defaults.country: '%s' is no country pxr has a "
+			    "numbering plan for (ISO 3166 alpha-2: %s)",
+			    R->country, pxr_phone_countries());
 		if ((x = pxr_rl_get(v, "timezone", J_STR)) != NULL) {
 			struct pxr_tz *z = pxr_tz_get(json_string_value(x));
 
@@ -650,6 +658,7 @@ pxr_rules_free(struct pxr_rules *R)
 	free(R->columns);
 	free(R->currency);
 	free(R->locale);
+	free(R->country);
 	free(R->path);
 	free(R->dir);
 	pxr_jpos_free(R->pos);

@@ -112,6 +112,7 @@ struct pxr_notify_cfg {
 				   phone, device_token unless the file says */
 	char	*f_locale;	/* the customer's fields, or NULL: none */
 	char	*f_tz;
+	char	*f_country;	/* ISO 3166 alpha-2 of the customer's phone */
 	char	*f_consent;
 	char	*f_name;
 	char	*from[PXR_NCH];	/* the sender of each channel, or NULL */
@@ -192,6 +193,7 @@ struct pxr_rules {
 	struct pxr_jpos *pos;
 	char	*currency;	/* defaults */
 	char	*locale;
+	char	*country;	/* ISO 3166 alpha-2 of phone numbers, or NULL */
 	struct pxr_tz *tz;
 	char	*journey;
 	struct pxr_phase *phases;

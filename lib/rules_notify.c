@@ -18,7 +18,8 @@ static const struct mdef notify_defs[] = {
 static const struct mdef fields_defs[] = {
 	{ "email", J_STR, 0 }, { "sms", J_STR, 0 }, { "push", J_STR, 0 },
 	{ "locale", J_STR, 0 }, { "timezone", J_STR, 0 },
-	{ "consent", J_STR, 0 }, { "name", J_STR, 0 }, { NULL, 0, 0 }
+	{ "consent", J_STR, 0 }, { "name", J_STR, 0 },
+	{ "country", J_STR, 0 }, { NULL, 0, 0 }
 };
 static const struct mdef from_defs[] = {
 	{ "email", J_STR, 0 }, { "sms", J_STR, 0 }, { "push", J_STR, 0 },
@@ -244,6 +245,7 @@ pxr_rl_load_notify(struct ld *L, json_t *v)
 			N->addr[c] = pxr_rl_getstr(x, pxr_channel_names[c]);
 		N->f_locale = pxr_rl_getstr(x, "locale");
 		N->f_tz = pxr_rl_getstr(x, "timezone");
+		N->f_country = pxr_rl_getstr(x, "country");
 		N->f_consent = pxr_rl_getstr(x, "consent");
 		N->f_name = pxr_rl_getstr(x, "name");
 	}
@@ -331,6 +333,7 @@ pxr_rl_free_sections(struct pxr_rules *R)
 	}
 	free(N->f_locale);
 	free(N->f_tz);
+	free(N->f_country);
 	free(N->f_consent);
 	free(N->f_name);
 	for (i = 0; i < N->nrename; i++) {
