@@ -22,6 +22,7 @@ LIBOBJ = \
 	state \
 	tmpl \
 	lint \
+	lint_survey \
 	hmap \
 	fields \
 	stage \

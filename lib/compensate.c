@@ -58,6 +58,8 @@ struct plan {
 	int64_t	 valid;
 	const char *rule;
 	char	*subject;	/* new; NULL: the incident alone */
+	int	 survey;	/* the rule is a survey ("survey": true) */
+	int	 left_out;	/* a survey the customer is not sent */
 };
 
 struct comp {
@@ -78,6 +80,8 @@ struct comp {
 	struct pxr_hmap totals;		/* customer \0 currency -> total */
 	struct pxr_hmap budget;		/* currency -> this run's total */
 	struct pxr_hmap subjects;	/* subject -> struct subj */
+	struct pxr_hmap lastpaid;	/* customer -> the last compensation's
+					   time (int64_t, µs) for surveys */
 	int	 use_subjects;		/* some rule has a subject */
 	struct pxr_arena mem;		/* entries and totals */
 	struct plan *batch;
@@ -173,6 +177,54 @@ count_row(struct comp *K, const char *cust, size_t cn, const char *cur,
 		(void)pxr_money_add(&cust_total(K, cust, cn, cur)->sum, a);
 }
 
+/*
+ * Note that customer cust (cn bytes) was compensated at the time text at:
+ * a survey rule leaves them out for limits.no_survey_after.
+ */
+static void
+note_paid(struct comp *K, const char *cust, size_t cn, const char *at)
+{
+	struct pxr_error e;
+	int64_t t;
+	void **slot;
+
+	if (!K->R->has_no_survey || cn == 0 || pxr_time_parse(at, strlen(at),
+	    NULL, &t, NULL, &e) < 0)
+		return;
+	slot = pxr_hmap_put(&K->lastpaid, cust, cn, NULL);
+	if (*slot == NULL) {
+		*slot = pxr_arena_alloc(&K->mem, sizeof(int64_t));
+		*(int64_t *)*slot = t;
+	} else if (t > *(int64_t *)*slot)
+		*(int64_t *)*slot = t;
+}
+
+/*
+ * Whether the incident of a survey rule is left out: its customer was
+ * compensated within limits.no_survey_after before now (said with
+ * --explain).  Never after a failure.
+ */
+static int
+survey_left_out(struct comp *K, struct pxr_rec *rec, struct plan *pl)
+{
+	const struct pxr_val *cv = pxr_rec_get(rec, K->f_cust);
+	const int64_t *t;
+	struct pxr_buf b = { 0 };
+
+	if (!pl->survey || !K->R->has_no_survey || PXR_ISNULL(cv) ||
+	    (t = pxr_hmap_get(&K->lastpaid, cv->s, cv->n)) == NULL ||
+	    *t <= K->now - K->R->no_survey_after || *t > K->now)
+		return 0;
+	pxr_time_format(&b, *t);
+	pxr_mapper_say(K->m, PXR_SAY_EXPLAIN, "incident %s: customer %s "
+	    "left out of survey rule %s: compensated at %s, within "
+	    "limits.no_survey_after", pxr_rec_get(rec, K->f_id)->s, cv->s,
+	    pl->rule, b.p);
+	pxr_buf_free(&b);
+	pl->left_out = 1;
+	return 1;
+}
+
 static int
 ledger_row(void *ctx, char **f, size_t *lens, long line)
 {
@@ -186,6 +238,7 @@ ledger_row(void *ctx, char **f, size_t *lens, long line)
 	}
 	add_entry(K, f, lens);
 	count_row(K, f[L_CUST], lens[L_CUST], f[L_CUR], f[L_AT], f[L_AMOUNT]);
+	note_paid(K, f[L_CUST], lens[L_CUST], f[L_AT]);
 	if (f[L_SUBJ][0] != '\0') {
 		struct pxr_error e;
 		int64_t a;
@@ -479,6 +532,7 @@ plan(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 	if (r == NULL)
 		return -1;
 	pl->rule = r->id;
+	pl->survey = r->survey;
 	if (PXR_ISNULL(pxr_rec_get(rec, K->f_id)))
 		return pxr_error_set(err, PXR_EXIT_DATAERR, "no "
 		    "incident_id: is this the output of pxr-detect?");
@@ -641,6 +695,7 @@ issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 		ll[k] = strlen(f[k]);
 	}
 	add_entry(K, lf, ll);
+	note_paid(K, f[L_CUST], ll[L_CUST], K->now_text);
 	if (pl->has_amount)
 		count_row(K, f[L_CUST], ll[L_CUST], pl->currency, K->now_text,
 		    amount);
@@ -742,6 +797,8 @@ flush_batch(struct comp *K, struct pxr_error *err)
 	 */
 	for (i = 0; i < K->nbatch && rc == 0; i++) {
 		pxr_rec_unpack(&rec, K->batch[i].p);
+		if (survey_left_out(K, &rec, &K->batch[i]))
+			continue;
 		if (decide(K, err, &rec, &K->batch[i]) < 0)
 			rc = -2;
 		else if (pxr_mapper_check(K->m, &rec, err) < 0) {
@@ -763,7 +820,7 @@ flush_batch(struct comp *K, struct pxr_error *err)
 	if (K->st != NULL)
 		pxr_state_unlock(K->st);
 	for (i = 0; i < K->nbatch; i++) {
-		if (rc == 0) {
+		if (rc == 0 && !K->batch[i].left_out) {
 			pxr_rec_unpack(&rec, K->batch[i].p);
 			if (pxr_mapper_emit(K->m, &rec, err) < 0)
 				rc = -2;
@@ -820,6 +877,7 @@ comp_free(void *p)
 	pxr_hmap_fini(&K->totals, NULL);
 	pxr_hmap_fini(&K->budget, NULL);
 	pxr_hmap_fini(&K->subjects, NULL);
+	pxr_hmap_fini(&K->lastpaid, NULL);
 	pxr_arena_free(&K->mem);
 	pxr_arena_free(&K->scratch);
 	pxr_buf_free(&K->tmp);

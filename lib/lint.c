@@ -221,50 +221,6 @@ tdiag(struct pxr_diags *d, const char *file, long line, int col, int sev,
 	d->v[d->n - 1].col = col > 0 ? col : 1;
 }
 
-/* Words that ask a customer for a survey, a review or a rating. */
-static const char *const survey_words[] = {
-	"survey", "questionnaire", "rate us", "rating", "review", "feedback",
-	"enk\xc3\xa4t", "betygs\xc3\xa4tt", "recension", "omd\xc3\xb6me",
-	"sp\xc3\xb8rgeskema", "anmeldelse", "bed\xc3\xb8m",
-	"sp\xc3\xb8rreunders\xc3\xb8kelse", "vurder oss",
-	"ankiet", "oce\xc5\x84", "opini", "recenzj", NULL
-};
-
-static void
-check_survey(const char *file, struct pxr_diags *d)
-{
-	FILE *fp = fopen(file, "re");
-	char *line = NULL;
-	const char *hit;
-	size_t cap = 0, i, k;
-	long n = 0;
-	int col;
-
-	if (fp == NULL)
-		return;
-	while (getline(&line, &cap, fp) != -1) {
-		n++;
-		for (k = 0; line[k] != '\0'; k++)
-			if (line[k] >= 'A' && line[k] <= 'Z')
-				line[k] = (char)(line[k] + 32);
-		for (i = 0; survey_words[i] != NULL; i++)
-			if ((hit = strstr(line, survey_words[i])) != NULL) {
-				/* The column in characters, as jpos counts. */
-				for (col = 1, k = 0; line + k < hit; k++)
-					col += ((unsigned char)line[k] &
-					    0xc0) != 0x80;
-				tdiag(d, file, n, col, PXR_SEV_WARNING,
-				    "template-survey", "a recovery message "
-				    "asks for a survey, review or rating "
-				    "('%s'): never after a failure",
-				    survey_words[i]);
-				break;
-			}
-	}
-	free(line);
-	fclose(fp);
-}
-
 /* Render an SMS template with the sample's longest values. */
 static void
 check_sms_length(struct pxr_tmpl *t, const char *file, const char *locale,
@@ -399,7 +355,6 @@ check_templates(struct pxr_rules *R, struct pxr_rule *r, const char *dir,
 						    sg != NULL ? "'?)" : "");
 					}
 			}
-			check_survey(path, d);
 			if (strcmp(ch, "sms") == 0 && s != NULL)
 				check_sms_length(t, path, base, s, R->currency,
 				    max_parts, d);
@@ -522,6 +477,7 @@ pxr_lint(struct pxr_rules *R, const struct pxr_sample *s, int max_parts,
 			    "'%s'", path, R->phases[i].id);
 		}
 	}
+	pxr_lint_surveys(R, d);
 	free(ev.v);
 	free(later.v);
 	free(all.v);

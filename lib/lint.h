@@ -22,5 +22,12 @@ struct pxr_sample {
  */
 void	 pxr_lint(struct pxr_rules *R, const struct pxr_sample *sample,
 	    int max_parts, struct pxr_diags *d);
+/*
+ * Add to d an error for each template file of each rule (every locale and
+ * channel in the folder, each file once) that asks for a survey, review or
+ * rating in any shipped locale (sv, da, nb, pl, en), unless the rule is
+ * marked "survey": true (lint_survey.c).  R borrowed.
+ */
+void	 pxr_lint_surveys(const struct pxr_rules *R, struct pxr_diags *d);
 
 #endif

@@ -31,6 +31,7 @@ static const struct mdef input_defs[] = {
 };
 static const struct mdef limits_defs[] = {
 	{ "per_customer", J_OBJ, 0 }, { "batch_budget_minor", J_INT, 0 },
+	{ "no_survey_after", J_DUR, 0 },
 	{ NULL, 0, 0 }
 };
 static const struct mdef percust_defs[] = {
@@ -474,6 +475,9 @@ load_top(struct ld *L, json_t *root)
 			R->has_budget = 1;
 			R->budget_minor = json_integer_value(x);
 		}
+		if (pxr_rl_duration(L, "limits.no_survey_after", pxr_rl_get(v,
+		    "no_survey_after", J_DUR), &R->no_survey_after) == 0)
+			R->has_no_survey = 1;
 	}
 	pxr_rl_load_notify(L, pxr_rl_get(root, "notify", J_OBJ));
 	pxr_rl_load_fan(L, pxr_rl_get(root, "fan", J_OBJ));

@@ -165,6 +165,7 @@ struct pxr_rule {
 	size_t	 nsubject;
 	struct pxr_rnotify *notify;
 	int	 key_is_str;	/* "key": "a" rather than ["a"] (for paths) */
+	int	 survey;	/* "survey": true: its message is a survey */
 };
 
 /* A list of strings, as written; v[n] is NULL. */
@@ -209,6 +210,8 @@ struct pxr_rules {
 	int64_t	 cap_period;	/* µs */
 	int	 has_budget;
 	int64_t	 budget_minor;
+	int	 has_no_survey;
+	int64_t	 no_survey_after;	/* limits.no_survey_after, µs */
 	struct pxr_notify_cfg notify;	/* filled in even without the section */
 	struct pxr_fan *fan;		/* NULL without a fan section */
 };

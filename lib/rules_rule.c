@@ -13,7 +13,8 @@ static const struct mdef rule_defs[] = {
 	{ "at", J_EXPR, 0 }, { "measure", J_EXPR, 0 }, { "unit", J_STR, 0 },
 	{ "tiers", J_ARR, 0 }, { "group", J_OBJ, 0 },
 	{ "inhibits", J_ARR, 0 }, { "compensation", J_ARR, 0 },
-	{ "subject", J_EXPRARR, 0 }, { "notify", J_OBJ, 0 }, { NULL, 0, 0 }
+	{ "subject", J_EXPRARR, 0 }, { "notify", J_OBJ, 0 },
+	{ "survey", J_BOOL, 0 }, { NULL, 0, 0 }
 };
 static const struct mdef tier_defs[] = {
 	{ "name", J_STR, 1 }, { "min", J_NUM, 0 }, { "above", J_NUM, 0 },
@@ -315,6 +316,7 @@ pxr_rl_load_rule(struct ld *L, struct pxr_rule *r, json_t *o, size_t idx)
 	r->phase = pxr_rl_getstr(o, "phase");
 	r->description = pxr_rl_getstr(o, "description");
 	r->unit = pxr_rl_getstr(o, "unit");
+	r->survey = json_is_true(pxr_rl_get(o, "survey", J_BOOL));
 	if (r->id != NULL && !valid_id(r->id)) {
 		snprintf(sub, sizeof(sub), "%s.id", r->path);
 		ERR(L, sub, "bad-id", "%s: '%s' is not a rule id (lower-case "
