@@ -40,6 +40,7 @@ LIBOBJ = \
 	report_json \
 	report_svg \
 	report_html \
+	report_told \
 	outbox \
 	fan \
 	journey \

@@ -12,13 +12,17 @@ static const char usage[] =
 "                  [INPUT ...]\n";
 
 static const char help[] =
-"Summarise a run from any mix of stage outputs, ledgers and sent logs\n"
-"(recognised by their columns): totals; incidents by phase, rule and tier;\n"
-"compensation by kind and currency (count, sum, mean, max) and gestures\n"
-"that are no money; messages by channel, locale and status; a line per\n"
-"night; and with --complaints (customer_id, complained_at) the\n"
-"first-contact rate: the share of incidents whose customer heard from us\n"
-"before complaining, or never complained.\n"
+"Summarise a run from any mix of stage outputs, ledgers, sent logs and\n"
+"outboxes (recognised by their columns): totals; incidents by phase, rule\n"
+"and tier; compensation by kind and currency (count, sum, mean, max) and\n"
+"gestures that are no money; messages by channel, locale and status;\n"
+"messages expired from the outbox by why they waited; a line per night;\n"
+"the compensations paid and told, and each one paid and not told: with a\n"
+"permanent reason (no address, no consent, opt-out, expired from the\n"
+"outbox) or not yet (what it waits in); and with --complaints\n"
+"(customer_id, complained_at) the first-contact rate: the share of\n"
+"incidents whose customer heard from us before complaining, or never\n"
+"complained.\n"
 "\n"
 "      --complaints FILE  a complaints export\n"
 "      --format F         text (default), csv, json, svg or html\n"
@@ -27,9 +31,10 @@ static const char help[] =
 "      --locale L         how money and dates are written (default en)\n"
 "      --title TEXT       the report's title (default: the nights covered)\n"
 "\n"
-"example:\n"
+"examples:\n"
 "  pxr-report --complaints complaints.csv --format html \\\n"
-"      compensated.csv state/sent.csv > report.html\n";
+"      compensated.csv state/sent.csv > report.html\n"
+"  pxr-report ledger.csv messages.csv sent.csv outbox.csv\n";
 
 /* Read one input into the report under --on-error. */
 static void

@@ -7,28 +7,7 @@
 #include "report_int.h"
 #include "tmpl.h"
 
-#define NOTIME INT64_MIN
-
-struct rp_inc {
-	const char *rule, *phase, *tier, *cust;
-	int64_t	 t;		/* the event, or NOTIME */
-	int64_t	 night;		/* detected (else the event), or NOTIME */
-	int64_t	 first_sent;	/* its first message out, or NOTIME */
-};
-
-struct rp_comp {
-	const char *kind, *cur;
-	int	 has_amount;
-	int64_t	 amount;
-	int64_t	 night;
-};
-
-struct rp_msg {
-	const char *incident, *channel, *locale, *status;
-	int	 rank;
-	int64_t	 sent;		/* when it went out, or NOTIME */
-	int64_t	 night;
-};
+#define NOTIME RP_NOTIME
 
 struct rp_compl {
 	struct rp_compl *next;	/* the customer's other complaints */
@@ -40,27 +19,34 @@ struct rp_compl {
 enum {
 	S_ID, S_RULE, S_PHASE, S_TIER, S_CUST, S_AT, S_DETECTED, S_KIND,
 	S_AMT, S_CUR, S_MID, S_CH, S_LOC, S_STATUS, S_SENT, S_LKIND, S_LAMT,
-	S_LCUR, S_ISSUED, S_COMPL, S_N
+	S_LCUR, S_ISSUED, S_COMPL, S_CSTATUS, S_REASON, S_ERROR, S_AFTER,
+	S_STATE, S_QUEUED, S_OBAT, S_N
 };
 
 static const char *const src_names[S_N] = {
 	"incident_id", "rule", "phase", "tier", "customer_id", "event_at",
 	"detected_at", "comp_kind", "comp_amount_minor", "comp_currency",
 	"message_id", "channel", "locale", "status", "sent_at", "kind",
-	"amount_minor", "currency", "issued_at", "complained_at"
+	"amount_minor", "currency", "issued_at", "complained_at",
+	"comp_status", "reason", "error", "send_after", "state", "queued_at",
+	"at"
 };
 
 struct pxr_report_src {
 	struct pxr_report *R;
 	struct pxr_schema *sch;
 	int	 complaints;
-	int	 bound, is_ledger, is_msg;
+	int	 bound, is_ledger, is_msg, is_outbox;
 	size_t	 f[S_N];
 };
 
 const char rp_fc_absent[] = "The first-contact rate is not measured: no "
 	"complaints export was given, so nobody can tell who complained "
 	"before we wrote.";
+
+const char rp_told_absent[] = "Who was told is not measured: no sent log, "
+	"outbox or message stream (the output of pxr-notify or pxr-send) "
+	"was given.";
 
 struct pxr_report *
 pxr_report_new(const struct pxr_report_opts *o)
@@ -90,6 +76,7 @@ pxr_report_free(struct pxr_report *R)
 	free(R->comp_v);
 	free(R->msg_v);
 	free(R->compl_v);
+	free(R->untold);
 	for (i = 0; i < RP_NTABLES; i++)
 		free(R->t[i].r);
 	for (i = 0; i < R->nnights; i++)
@@ -132,6 +119,10 @@ src_bind(struct pxr_report_src *s)
 	s->is_ledger = s->f[S_ISSUED] != PXR_NOFIELD && s->f[S_LKIND] !=
 	    PXR_NOFIELD && s->f[S_ID] != PXR_NOFIELD;
 	s->is_msg = s->f[S_MID] != PXR_NOFIELD && s->f[S_CH] != PXR_NOFIELD;
+	s->is_outbox = s->is_msg && s->f[S_STATE] != PXR_NOFIELD &&
+	    s->f[S_QUEUED] != PXR_NOFIELD && s->f[S_OBAT] != PXR_NOFIELD;
+	if (s->is_msg)
+		s->R->have_msgs = 1;
 	s->bound = 1;
 }
 
@@ -199,7 +190,8 @@ static int
 status_rank(const char *s)
 {
 	static const char *order[] = { "suppressed", "skipped", "ready",
-	    "deferred", "attempt", "unknown", "failed", "sent", NULL };
+	    "deferred", "queued", "attempt", "unknown", "failed", "expired",
+	    "sent", NULL };
 	int i;
 
 	for (i = 0; order[i] != NULL; i++)
@@ -224,6 +216,63 @@ amount_of(struct rp_comp *c, const char *a, const char *col,
 	}
 	c->has_amount = 1;
 	return 0;
+}
+
+static const char *
+or(const char *s, const char *dflt)
+{
+	return s != NULL ? s : dflt;
+}
+
+/*
+ * Whether a compensation is paid (now or on an earlier night) and so
+ * must be told: its status (NULL: a ledger row) says it was recorded, it
+ * is something (not none) and not nothing (an amount of 0 that is no
+ * gift: over budget, or a subject paid before).
+ */
+static int
+is_paid(const struct rp_comp *c, const char *status)
+{
+	static const char *const paid[] = { "issued", "top-up", "capped",
+	    "duplicate", NULL };
+	int i;
+
+	if (c->kind == NULL || strcmp(c->kind, "none") == 0 ||
+	    (c->has_amount && c->amount == 0 && !rp_gesture(c)))
+		return 0;
+	if (status == NULL)
+		return 1;
+	for (i = 0; paid[i] != NULL; i++)
+		if (strcmp(paid[i], status) == 0)
+			return 1;
+	return 0;
+}
+
+/* The compensation of incident id, its who and what from rec. */
+static struct rp_comp *
+comp_of(struct pxr_report_src *s, const struct pxr_rec *rec, const char *id,
+    const struct rp_comp *tmp, const char *kind, const char *cur,
+    int64_t night)
+{
+	struct pxr_report *R = s->R;
+	struct rp_comp *c;
+	const char *v;
+
+	c = entity(R, &R->comp, &R->comp_v, &R->ncomp, id, sizeof(*c));
+	if (c->id == NULL)
+		c->id = keep(R, id);
+	c->kind = keep(R, kind);
+	c->cur = keep(R, cur);
+	c->has_amount = tmp->has_amount;
+	c->amount = tmp->amount;
+	c->night = night;
+	if ((v = val(s, rec, S_CUST)) != NULL)
+		c->cust = keep(R, v);
+	if ((v = val(s, rec, S_RULE)) != NULL)
+		c->rule = keep(R, v);
+	if ((v = val(s, rec, S_TIER)) != NULL)
+		c->tier = keep(R, v);
+	return c;
 }
 
 static int
@@ -269,12 +318,11 @@ add_ledger(struct pxr_report_src *s, const struct pxr_rec *rec,
 		return -1;
 	if (id == NULL || !in_range(R, t))
 		return 0;
-	c = entity(R, &R->comp, &R->comp_v, &R->ncomp, id, sizeof(*c));
-	c->kind = keep(R, val(s, rec, S_LKIND));
-	c->cur = keep(R, val(s, rec, S_LCUR));
-	c->has_amount = tmp.has_amount;
-	c->amount = tmp.amount;
-	c->night = t;
+	c = comp_of(s, rec, id, &tmp, val(s, rec, S_LKIND), val(s, rec,
+	    S_LCUR), t);
+	c->paid |= is_paid(c, val(s, rec, S_STATUS) != NULL &&
+	    strcmp(val(s, rec, S_STATUS), "") != 0 ? val(s, rec, S_STATUS) :
+	    NULL);
 	return 0;
 }
 
@@ -288,6 +336,7 @@ add_incident(struct pxr_report_src *s, const struct pxr_rec *rec,
 
 	it = entity(R, &R->inc, &R->inc_v, &R->ninc, id, sizeof(*it));
 	if (it->rule == NULL) {
+		it->id = keep(R, id);
 		it->t = NOTIME;
 		it->first_sent = NOTIME;
 	}
@@ -308,14 +357,55 @@ add_incident(struct pxr_report_src *s, const struct pxr_rec *rec,
 		if (amount_of(&tmp, val(s, rec, S_AMT), "comp_amount_minor",
 		    err) < 0)
 			return -1;
-		c = entity(R, &R->comp, &R->comp_v, &R->ncomp, id, sizeof(*c));
-		c->kind = keep(R, v);
-		c->cur = keep(R, val(s, rec, S_CUR));
-		c->has_amount = tmp.has_amount;
-		c->amount = tmp.amount;
-		c->night = night;
+		c = comp_of(s, rec, id, &tmp, v, val(s, rec, S_CUR), night);
+		c->paid |= is_paid(c, or(val(s, rec, S_CSTATUS), "issued"));
 	}
 	return 0;
+}
+
+/* The RP_OB_* state of an outbox row: or -1 and err for a bad one. */
+static int
+ob_state(const struct pxr_report_src *s, const struct pxr_rec *rec,
+    struct pxr_error *err)
+{
+	static const char *const states[] = { "", "queued", "done",
+	    "expired" };
+	const char *v = val(s, rec, S_STATE);
+	int i;
+
+	for (i = RP_OB_QUEUED; i <= RP_OB_EXPIRED; i++)
+		if (v != NULL && strcmp(v, states[i]) == 0)
+			return i;
+	return pxr_error_set(err, PXR_EXIT_DATAERR, "column 'state': '%s' "
+	    "is not queued, done or expired", v != NULL ? v : "");
+}
+
+/*
+ * An outbox row in state ob (the last row of a message counts) into m,
+ * *st (a status the report ranks, or NULL) and *sent (at, if it went).
+ */
+static void
+outbox_row(struct pxr_report_src *s, const struct pxr_rec *rec,
+    struct rp_msg *m, int ob, const char **st, int64_t at, int64_t *sent)
+{
+	const char *why = val(s, rec, S_REASON);
+
+	m->ob = ob;
+	*st = NULL;
+	*sent = NOTIME;
+	if (ob == RP_OB_QUEUED) {
+		m->ob_why = keep(s->R, why);
+		*st = "queued";
+	} else if (ob == RP_OB_EXPIRED) {
+		if (m->error == NULL)
+			m->error = keep(s->R, why);
+		*st = "expired";
+	} else if (why != NULL && status_rank(why) > 0) {
+		/* done: what the hand-over from the outbox came to */
+		*st = why;
+		if (strcmp(why, "sent") == 0)
+			*sent = at;
+	}
 }
 
 static int
@@ -324,11 +414,13 @@ add_message(struct pxr_report_src *s, const struct pxr_rec *rec,
 {
 	struct pxr_report *R = s->R;
 	const char *st = val(s, rec, S_STATUS), *v;
-	int rk = st != NULL ? status_rank(st) : 0;
+	int rk, ob = RP_OB_NONE;
 	struct rp_msg *m;
-	int64_t sent;
+	int64_t sent, after;
 
-	if (timeof(s, rec, S_SENT, &sent, err) < 0)
+	if (timeof(s, rec, s->is_outbox ? S_OBAT : S_SENT, &sent, err) < 0 ||
+	    timeof(s, rec, S_AFTER, &after, err) < 0 || (s->is_outbox &&
+	    (ob = ob_state(s, rec, err)) < 0))
 		return -1;
 	if (sent != NOTIME)
 		night = sent;
@@ -339,15 +431,26 @@ add_message(struct pxr_report_src *s, const struct pxr_rec *rec,
 		/* INCIDENT_ID:CHANNEL */
 		const char *colon = strrchr(mid, ':');
 
+		m->id = keep(R, mid);
 		m->incident = pxr_arena_strndup(&R->mem, mid, colon != NULL ?
 		    (size_t)(colon - mid) : strlen(mid));
 		m->sent = NOTIME;
+		m->after = NOTIME;
 		m->night = night;
 	}
+	if (s->is_outbox)
+		outbox_row(s, rec, m, ob, &st, sent, &sent);
 	if ((v = val(s, rec, S_CH)) != NULL)
 		m->channel = keep(R, v);
 	if ((v = val(s, rec, S_LOC)) != NULL)
 		m->locale = keep(R, v);
+	if (after != NOTIME)
+		m->after = after;
+	if (!s->is_outbox && (v = val(s, rec, S_REASON)) != NULL)
+		m->reason = keep(R, v);
+	if ((v = val(s, rec, S_ERROR)) != NULL)
+		m->error = keep(R, v);
+	rk = st != NULL ? status_rank(st) : 0;
 	if (rk >= m->rank) {
 		m->rank = rk;
 		m->status = keep(R, st);
@@ -413,8 +516,8 @@ row_of(struct rp_row **v, size_t *n, const char *name, const char *cur)
 	return &(*v)[(*n)++];
 }
 
-static void
-count(struct rp_table *t, const char *name)
+void
+rp_count(struct rp_table *t, const char *name)
 {
 	row_of(&t->r, &t->n, name, NULL)->count++;
 	t->total++;
@@ -477,19 +580,7 @@ night_of(struct pxr_report *R, struct pxr_hmap *idx, int64_t t)
 	return &R->nights[(uintptr_t)*slot];
 }
 
-static const char *
-or(const char *s, const char *dflt)
-{
-	return s != NULL ? s : dflt;
-}
 
-/* A gesture: a compensation that is no money (a gift, or no amount). */
-static int
-gesture(const struct rp_comp *c)
-{
-	return !c->has_amount || (c->amount == 0 && strcmp(c->kind,
-	    "gift") == 0);
-}
 
 static void
 tables(struct pxr_report *R)
@@ -510,6 +601,8 @@ tables(struct pxr_report *R)
 		    RP_COUNT },
 		{ "messages-by-status", "Messages by status", "status",
 		    RP_COUNT },
+		{ "expired-by-reason", "Messages expired from the outbox, "
+		    "by why they waited", "reason", RP_COUNT },
 	};
 	size_t i;
 
@@ -536,11 +629,12 @@ count_all(struct pxr_report *R, struct pxr_error *err)
 	for (i = 0; i < R->ninc; i++) {
 		struct rp_inc *it = R->inc_v[i];
 
-		count(&R->t[RP_PHASE], or(it->phase, "(none)"));
-		count(&R->t[RP_RULE], it->rule);
+		rp_count(&R->t[RP_PHASE], or(it->phase, "(none)"));
+		rp_count(&R->t[RP_RULE], it->rule);
 		pxr_buf_reset(&b);
 		pxr_buf_printf(&b, "%s/%s", it->rule, or(it->tier, "-"));
-		count(&R->t[RP_TIER], pxr_arena_strndup(&R->mem, b.p, b.len));
+		rp_count(&R->t[RP_TIER], pxr_arena_strndup(&R->mem, b.p,
+		    b.len));
 		if (it->cust != NULL)
 			(void)pxr_hmap_put(&cust, it->cust, strlen(it->cust),
 			    NULL);
@@ -554,8 +648,8 @@ count_all(struct pxr_report *R, struct pxr_error *err)
 		if (c->kind == NULL || strcmp(c->kind, "none") == 0)
 			continue;
 		n = night_of(R, &nidx, c->night);
-		if (gesture(c)) {
-			count(&R->t[RP_GESTURES], c->kind);
+		if (rp_gesture(c)) {
+			rp_count(&R->t[RP_GESTURES], c->kind);
 			if (n != NULL)
 				n->gestures++;
 			continue;
@@ -576,9 +670,9 @@ count_all(struct pxr_report *R, struct pxr_error *err)
 	for (i = 0; i < R->nmsg; i++) {
 		struct rp_msg *m = R->msg_v[i];
 
-		count(&R->t[RP_CHANNEL], or(m->channel, "?"));
-		count(&R->t[RP_LOCALE], or(m->locale, "-"));
-		count(&R->t[RP_STATUS], or(m->status, "?"));
+		rp_count(&R->t[RP_CHANNEL], or(m->channel, "?"));
+		rp_count(&R->t[RP_LOCALE], or(m->locale, "-"));
+		rp_count(&R->t[RP_STATUS], or(m->status, "?"));
 		if (m->sent != NOTIME) {
 			R->sent++;
 			if ((n = night_of(R, &nidx, m->sent)) != NULL)
@@ -683,6 +777,7 @@ pxr_report_finish(struct pxr_report *R, struct pxr_error *err)
 		return -1;
 	if (R->ncompl > 0 || R->have_complaints)
 		first_contact(R);
+	rp_told(R);
 	for (i = 0; i < RP_NTABLES; i++)
 		if (R->t[i].n > 1)
 			qsort(R->t[i].r, R->t[i].n, sizeof(R->t[i].r[0]),
@@ -727,6 +822,23 @@ rp_money(const struct pxr_report *R, struct pxr_buf *b, int64_t v,
 			b->p[len] = '\0';
 		pxr_buf_printf(b, "%lld", (long long)v);
 	}
+}
+
+int
+rp_gesture(const struct rp_comp *c)
+{
+	return !c->has_amount || (c->amount == 0 && strcmp(c->kind,
+	    "gift") == 0);
+}
+
+void
+rp_gave(const struct pxr_report *R, struct pxr_buf *b,
+    const struct rp_comp *c)
+{
+	if (!rp_gesture(c))
+		rp_money(R, b, c->amount, c->cur);
+	else
+		pxr_buf_adds(b, c->kind);
 }
 
 double

@@ -68,6 +68,49 @@ money(FILE *fp, struct pxr_buf *b, struct pxr_buf *r, const char *section,
 	line(fp, b, section, name, x->cur, r->p);
 }
 
+/*
+ * Paid and told: the counts, then a line per compensation not told,
+ * named CUSTOMER/INCIDENT (as rule/tier), its amount (none for a
+ * gesture) and why.
+ */
+static void
+told(const struct pxr_report *R, FILE *fp, struct pxr_buf *b,
+    struct pxr_buf *r)
+{
+	struct pxr_buf nm = { 0 };
+	size_t i;
+
+	count(fp, b, r, "told", "paid", R->paid, NULL);
+	if (!R->have_msgs) {
+		pxr_buf_reset(r);
+		pxr_buf_adds(r, ",,,,");
+		field(r, rp_told_absent);
+		line(fp, b, "told", "absent", NULL, r->p);
+		return;
+	}
+	count(fp, b, r, "told", "told", R->told, NULL);
+	count(fp, b, r, "told", "not_told", (long)R->npermanent, NULL);
+	count(fp, b, r, "told", "not_yet_told", (long)(R->nuntold -
+	    R->npermanent), NULL);
+	for (i = 0; i < R->nuntold; i++) {
+		const struct rp_untold *u = &R->untold[i];
+
+		pxr_buf_reset(&nm);
+		pxr_buf_printf(&nm, "%s/%s", u->c->cust != NULL ? u->c->cust :
+		    "", u->c->id);
+		pxr_buf_reset(r);
+		if (!rp_gesture(u->c))
+			pxr_buf_printf(r, "1,%lld,,,", (long long)u->c->amount);
+		else
+			pxr_buf_adds(r, "1,,,,");
+		field(r, u->why);
+		line(fp, b, u->permanent ? "paid-not-told" :
+		    "paid-not-yet-told", nm.p, !rp_gesture(u->c) ? u->c->cur :
+		    NULL, r->p);
+	}
+	pxr_buf_free(&nm);
+}
+
 int
 rp_write_csv(const struct pxr_report *R, FILE *fp)
 {
@@ -116,6 +159,7 @@ rp_write_csv(const struct pxr_report *R, FILE *fp)
 			money(fp, &b, &r, "by-night", n->date, &n->money[j], 0,
 			    "paid");
 	}
+	told(R, fp, &b, &r);
 	if (R->have_complaints) {
 		count(fp, &b, &r, "first-contact", "incidents", R->fc_incidents,
 		    NULL);

@@ -143,6 +143,59 @@ nights(FILE *fp, const struct pxr_report *R)
 	fprintf(fp, "</table>\n");
 }
 
+/* Paid and told: the counts, then who was paid and not told. */
+static void
+told(FILE *fp, const struct pxr_report *R)
+{
+	size_t i;
+	int perm;
+
+	fprintf(fp, "<h2>Paid and told</h2>\n");
+	if (!R->have_msgs) {
+		fprintf(fp, "<p id=\"told\">%ld compensation%s paid. ",
+		    R->paid, R->paid == 1 ? "" : "s");
+		esc(fp, rp_told_absent);
+		fprintf(fp, "</p>\n");
+		return;
+	}
+	fprintf(fp, "<table id=\"told\">\n<tr><td>compensations paid</td>"
+	    "<td class=\"n\">%ld</td></tr>\n<tr><td>told (a message handed "
+	    "over)</td><td class=\"n\">%ld</td></tr>\n<tr><td>paid, not told "
+	    "(a permanent reason)</td><td class=\"n\">%zu</td></tr>\n<tr><td>"
+	    "paid, not yet told</td><td class=\"n\">%zu</td></tr>\n</table>\n",
+	    R->paid, R->told, R->npermanent, R->nuntold - R->npermanent);
+	for (perm = 1; perm >= 0; perm--) {
+		fprintf(fp, "<h3>%s</h3>\n", perm ? "Paid, not told (a "
+		    "permanent reason)" : "Paid, not yet told");
+		if ((perm ? R->npermanent : R->nuntold - R->npermanent) == 0) {
+			fprintf(fp, "<p>(none)</p>\n");
+			continue;
+		}
+		fprintf(fp, "<table class=\"untold\">\n<tr><th>customer</th>"
+		    "<th>incident</th><th>amount</th><th>%s</th></tr>\n",
+		    perm ? "reason" : "waiting");
+		for (i = 0; i < R->nuntold; i++) {
+			const struct rp_untold *u = &R->untold[i];
+			struct pxr_buf b = { 0 };
+
+			if (u->permanent != perm)
+				continue;
+			rp_gave(R, &b, u->c);
+			fprintf(fp, "<tr><td>");
+			esc(fp, u->c->cust);
+			fprintf(fp, "</td><td>");
+			esc(fp, u->c->id);
+			fprintf(fp, "</td><td class=\"n\">");
+			esc(fp, b.p);
+			fprintf(fp, "</td><td>");
+			esc(fp, u->why);
+			fprintf(fp, "</td></tr>\n");
+			pxr_buf_free(&b);
+		}
+		fprintf(fp, "</table>\n");
+	}
+}
+
 int
 rp_write_html(const struct pxr_report *R, FILE *fp)
 {
@@ -176,6 +229,7 @@ rp_write_html(const struct pxr_report *R, FILE *fp)
 	for (i = 0; i < RP_NTABLES; i++)
 		table(fp, R, &R->t[i]);
 	nights(fp, R);
+	told(fp, R);
 	fprintf(fp, "</body>\n</html>\n");
 	return 0;
 }

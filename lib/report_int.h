@@ -39,7 +39,50 @@ struct rp_night {
 
 enum {
 	RP_PHASE, RP_RULE, RP_TIER, RP_MONEY_T, RP_GESTURES, RP_CHANNEL,
-	RP_LOCALE, RP_STATUS, RP_NTABLES
+	RP_LOCALE, RP_STATUS, RP_EXPIRED, RP_NTABLES
+};
+
+#define RP_NOTIME INT64_MIN
+
+/* An incident, by its id. */
+struct rp_inc {
+	const char *id, *rule, *phase, *tier, *cust;
+	int64_t	 t;		/* the event, or RP_NOTIME */
+	int64_t	 night;		/* detected (else the event), or RP_NOTIME */
+	int64_t	 first_sent;	/* its first message out, or RP_NOTIME */
+};
+
+/* A compensation, by its incident's id. */
+struct rp_comp {
+	const char *id, *kind, *cur, *cust, *rule, *tier;
+	int	 has_amount;
+	int	 paid;		/* issued (now or before): must be told */
+	int64_t	 amount;
+	int64_t	 night;
+};
+
+/* The outbox's state of a message (outbox.h), as the report reads it. */
+enum { RP_OB_NONE, RP_OB_QUEUED, RP_OB_DONE, RP_OB_EXPIRED };
+
+/* A message, by its id (INCIDENT:CHANNEL). */
+struct rp_msg {
+	const char *id, *incident, *channel, *locale, *status;
+	const char *reason;	/* pxr-notify's: why suppressed or deferred */
+	const char *error;	/* pxr-send's: the gateway's, or why given up */
+	int	 rank;
+	int64_t	 sent;		/* when it went out, or RP_NOTIME */
+	int64_t	 night;
+	int64_t	 after;		/* deferred or queued until, or RP_NOTIME */
+	int	 ob;		/* RP_OB_*: its last outbox row */
+	const char *ob_why;	/* why the outbox kept it (its last queuing) */
+	struct rp_msg *next;	/* the incident's next message */
+};
+
+/* A compensation paid and not told (yet), and why. */
+struct rp_untold {
+	const struct rp_comp *c;
+	const char *why;	/* the reason, or the state it waits in */
+	int	 permanent;	/* a permanent reason: it will never be told */
 };
 
 struct pxr_report {
@@ -63,17 +106,36 @@ struct pxr_report {
 	long	 customers;		/* distinct customers with an incident */
 	long	 sent;			/* messages that went out */
 	long	 fc_incidents, fc_good, fc_untold, fc_orphans;
+	int	 have_msgs;		/* a sent log, outbox or message stream */
+	long	 paid, told;		/* compensations paid; of them told */
+	struct rp_untold *untold;	/* paid, not told: permanent first */
+	size_t	 nuntold, npermanent;
 };
 
+/* Count one more of name (borrowed: as long as the report) in t. */
+void	 rp_count(struct rp_table *, const char *name);
 /* The mean of a money row, rounded half up in minor units. */
 int64_t	 rp_mean(const struct rp_row *);
 /* Append v of currency cur the report's way (a bare number if unknown). */
 void	 rp_money(const struct pxr_report *, struct pxr_buf *, int64_t,
 	    const char *cur);
+/* Whether c is a gesture: no money (a gift, or no amount). */
+int	 rp_gesture(const struct rp_comp *);
+/* Append what c gave: its money, or its kind for a gesture. */
+void	 rp_gave(const struct pxr_report *, struct pxr_buf *,
+	    const struct rp_comp *);
+/* Why paid and told is not measured (no message input). */
+extern const char rp_told_absent[];
 /* The first-contact rate in percent (0 without incidents). */
 double	 rp_fc_rate(const struct pxr_report *);
 /* Why there is no first-contact rate (no complaints export). */
 extern const char rp_fc_absent[];
+
+/*
+ * Who was paid and told (report_told.c): links the messages to their
+ * incidents, fills paid, told, untold and the expired table.
+ */
+void	 rp_told(struct pxr_report *);
 
 int	 rp_write_text(const struct pxr_report *, FILE *);
 int	 rp_write_csv(const struct pxr_report *, FILE *);

@@ -34,6 +34,39 @@ sums(const struct rp_row *r, size_t n)
 	return a;
 }
 
+/* Paid and told: the counts and each compensation not told. */
+static json_t *
+told(const struct pxr_report *R)
+{
+	json_t *o = json_pack("{s:I}", "paid", (json_int_t)R->paid), *a[2];
+	size_t i;
+
+	if (!R->have_msgs) {
+		json_object_set_new(o, "absent", json_string(rp_told_absent));
+		return o;
+	}
+	a[0] = json_array();
+	a[1] = json_array();
+	for (i = 0; i < R->nuntold; i++) {
+		const struct rp_untold *u = &R->untold[i];
+		json_t *x = json_pack("{s:s?,s:s,s:s,s:s}", "customer_id",
+		    u->c->cust, "incident_id", u->c->id, "kind", u->c->kind,
+		    "reason", u->why);
+
+		if (!rp_gesture(u->c)) {
+			json_object_set_new(x, "amount_minor",
+			    json_integer(u->c->amount));
+			json_object_set_new(x, "currency", u->c->cur != NULL ?
+			    json_string(u->c->cur) : json_null());
+		}
+		json_array_append_new(a[u->permanent], x);
+	}
+	json_object_set_new(o, "told", json_integer(R->told));
+	json_object_set_new(o, "paid_not_told", a[1]);
+	json_object_set_new(o, "paid_not_yet_told", a[0]);
+	return o;
+}
+
 int
 rp_write_json(const struct pxr_report *R, FILE *fp)
 {
@@ -74,6 +107,7 @@ rp_write_json(const struct pxr_report *R, FILE *fp)
 		    "paid", sums(n->money, n->nmoney)));
 	}
 	json_object_set_new(o, "by_night", a);
+	json_object_set_new(o, "told", told(R));
 	if (R->have_complaints)
 		json_object_set_new(o, "first_contact", json_pack(
 		    "{s:I,s:I,s:f,s:I,s:I}", "incidents",

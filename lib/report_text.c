@@ -62,6 +62,98 @@ money_table(const struct pxr_report *R, FILE *fp, const struct rp_table *t,
 	pxr_buf_free(&x);
 }
 
+/* The columns s takes on a terminal: its UTF-8 characters. */
+static size_t
+width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += ((unsigned char)*s & 0xc0) != 0x80;
+	return n;
+}
+
+/* s in w columns, left- or right-aligned, then two spaces. */
+static void
+cell(FILE *fp, const char *s, size_t w, int right)
+{
+	size_t n = width(s);
+
+	if (right)
+		fprintf(fp, "%*s", (int)(w > n ? w - n : 0), "");
+	fputs(s, fp);
+	if (!right)
+		fprintf(fp, "%*s", (int)(w > n ? w - n : 0), "");
+	fputs("  ", fp);
+}
+
+/* The paid compensations not told, permanent (perm) or not yet. */
+static void
+untold(const struct pxr_report *R, FILE *fp, int perm)
+{
+	struct pxr_buf b = { 0 };
+	size_t i, wc = 8, wi = 8, wa = 6, n = 0;
+
+	for (i = 0; i < R->nuntold; i++) {
+		const struct rp_untold *u = &R->untold[i];
+
+		if (u->permanent != perm)
+			continue;
+		n++;
+		pxr_buf_reset(&b);
+		rp_gave(R, &b, u->c);
+		if (u->c->cust != NULL && width(u->c->cust) > wc)
+			wc = width(u->c->cust);
+		if (width(u->c->id) > wi)
+			wi = width(u->c->id);
+		if (width(b.p) > wa)
+			wa = width(b.p);
+	}
+	fprintf(fp, "\n%s\n", perm ? "Paid, not told (a permanent reason)" :
+	    "Paid, not yet told");
+	if (n == 0)
+		fprintf(fp, "  (none)\n");
+	else {
+		fputs("  ", fp);
+		cell(fp, "customer", wc, 0);
+		cell(fp, "incident", wi, 0);
+		cell(fp, "amount", wa, 1);
+		fprintf(fp, "%s\n", perm ? "reason" : "waiting");
+	}
+	for (i = 0; i < R->nuntold; i++) {
+		const struct rp_untold *u = &R->untold[i];
+
+		if (u->permanent != perm)
+			continue;
+		pxr_buf_reset(&b);
+		rp_gave(R, &b, u->c);
+		fputs("  ", fp);
+		cell(fp, u->c->cust != NULL ? u->c->cust : "-", wc, 0);
+		cell(fp, u->c->id, wi, 0);
+		cell(fp, b.p, wa, 1);
+		fprintf(fp, "%s\n", u->why);
+	}
+	pxr_buf_free(&b);
+}
+
+static void
+told(const struct pxr_report *R, FILE *fp)
+{
+	fprintf(fp, "\nPaid and told\n");
+	if (!R->have_msgs) {
+		fprintf(fp, "  compensations paid                  %6ld\n  %s\n",
+		    R->paid, rp_told_absent);
+		return;
+	}
+	fprintf(fp, "  compensations paid                  %6ld\n"
+	    "  told (a message handed over)        %6ld\n"
+	    "  paid, not told (permanent reason)   %6zu\n"
+	    "  paid, not yet told                  %6zu\n", R->paid, R->told,
+	    R->npermanent, R->nuntold - R->npermanent);
+	untold(R, fp, 1);
+	untold(R, fp, 0);
+}
+
 int
 rp_write_text(const struct pxr_report *R, FILE *fp)
 {
@@ -116,6 +208,7 @@ rp_write_text(const struct pxr_report *R, FILE *fp)
 		    n->incidents, n->comps, n->gestures, n->sent, sums(R, &b,
 		    n->money, n->nmoney));
 	}
+	told(R, fp);
 	fprintf(fp, "\nFirst contact\n");
 	if (!R->have_complaints)
 		fprintf(fp, "  %s\n", rp_fc_absent);
