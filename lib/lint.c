@@ -253,6 +253,7 @@ check_sms_length(struct pxr_tmpl *t, const char *file, const char *locale,
 	r.tz = pxr_tz_utc();
 	r.currency = currency != NULL ? currency : "EUR";
 	r.f_currency = PXR_NOFIELD;
+	r.sms = 1;
 	if (pxr_tmpl_render(t, &r, NULL, &body, &e) == 0) {
 		parts = pxr_sms_segments(body.p != NULL ? body.p : "", body.len,
 		    &ucs2);

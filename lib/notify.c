@@ -395,6 +395,7 @@ message(struct ntf *N, struct pxr_rec *rec, const struct how *h, int ch,
 	r.tz = N->ctz;
 	r.currency = N->currency;
 	r.f_currency = N->f_ccur;
+	r.sms = ch == PXR_CH_SMS;
 	pxr_buf_reset(&N->subj);
 	pxr_buf_reset(&N->body);
 	if (pxr_tmpl_render(t, &r, ch == PXR_CH_EMAIL ? &N->subj : NULL,

@@ -408,22 +408,42 @@ lc_of(const char *locale)
 }
 
 static void
-number(struct pxr_buf *b, uint64_t whole, const struct lc *l)
+number(struct pxr_buf *b, uint64_t whole, const struct lc *l, int sms)
 {
+	/* U+00A0 is outside GSM-7: an SMS groups with a plain space. */
+	const char *group = sms && strcmp(l->group, "\xc2\xa0") == 0 ? " " :
+	    l->group;
 	char digits[32];
 	int n = snprintf(digits, sizeof(digits), "%llu",
 	    (unsigned long long)whole), i;
 
 	for (i = 0; i < n; i++) {
 		if (i > 0 && (n - i) % 3 == 0)
-			pxr_buf_adds(b, l->group);
+			pxr_buf_adds(b, group);
 		pxr_buf_addc(b, digits[i]);
 	}
 }
 
+static int money_fmt(struct pxr_buf *, int64_t, const char *, const char *,
+    int);
+
 int
 pxr_money_format(struct pxr_buf *b, int64_t minor, const char *cur,
     const char *locale)
+{
+	return money_fmt(b, minor, cur, locale, 0);
+}
+
+int
+pxr_money_format_sms(struct pxr_buf *b, int64_t minor, const char *cur,
+    const char *locale)
+{
+	return money_fmt(b, minor, cur, locale, 1);
+}
+
+static int
+money_fmt(struct pxr_buf *b, int64_t minor, const char *cur,
+    const char *locale, int sms)
 {
 	const struct lc *l = lc_of(locale);
 	int exp = pxr_currency_exponent(cur), i;
@@ -441,7 +461,7 @@ pxr_money_format(struct pxr_buf *b, int64_t minor, const char *cur,
 	frac = v % scale;
 	if (minor < 0)
 		pxr_buf_addc(&num, '-');
-	number(&num, whole, l);
+	number(&num, whole, l, sms);
 	if (frac != 0)
 		pxr_buf_printf(&num, "%s%0*llu", l->dec, exp,
 		    (unsigned long long)frac);
@@ -578,8 +598,8 @@ render_pieces(const struct piece *p, size_t n, const struct pxr_render *r,
 					    PXR_EXIT_DATAERR, "{{%s | money}}: "
 					    "%s", p[i].field, e.text);
 				}
-				if (cur == NULL || pxr_money_format(&t, x, cur,
-				    r->locale) < 0) {
+				if (cur == NULL || money_fmt(&t, x, cur,
+				    r->locale, r->sms) < 0) {
 					pxr_buf_free(&v);
 					return pxr_error_set(err,
 					    PXR_EXIT_DATAERR, "{{%s | money}}: "

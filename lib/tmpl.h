@@ -84,6 +84,8 @@ struct pxr_render {
 	struct pxr_tz *tz;	/* the customer's zone */
 	const char *currency;	/* for money without comp_currency */
 	size_t	 f_currency;	/* index of comp_currency, or PXR_NOFIELD */
+	int	 sms;		/* an SMS: money keeps to GSM-7 (a plain space,
+				   not U+00A0, between thousands) */
 };
 
 /*
@@ -100,6 +102,14 @@ int	 pxr_tmpl_render(const struct pxr_tmpl *, const struct pxr_render *,
 /* Append amount (minor units) of currency, the locale's way. */
 int	 pxr_money_format(struct pxr_buf *, int64_t minor, const char *currency,
 	    const char *locale);
+/*
+ * As pxr_money_format, for an SMS: kept to the GSM 03.38 alphabet where
+ * the locale allows (a plain space where the locale groups thousands
+ * with a no-break space, which would make the whole SMS UCS-2; the
+ * Polish "zł" has no GSM-7 form and stays).
+ */
+int	 pxr_money_format_sms(struct pxr_buf *, int64_t minor,
+	    const char *currency, const char *locale);
 /* Append t in tz the locale's way: what is 'd' date, 't' time, 'b' both. */
 void	 pxr_locale_time(struct pxr_buf *, int64_t t, struct pxr_tz *,
 	    const char *locale, int what);

@@ -58,6 +58,30 @@ main(void)
 	CHECK_STR(money(3050, "SEK", "sv-SE"), "30,50 kr", "sv decimals");
 	CHECK_STR(money(129900, "SEK", "sv"), "1\xc2\xa0" "299 kr",
 	    "sv thousands");
+	{
+		struct pxr_buf b = { 0 };
+		int u2;
+
+		CHECK(pxr_money_format_sms(&b, 123450, "SEK", "sv") == 0 &&
+		    b.p != NULL && strcmp(b.p, "1 234,50 kr") == 0 &&
+		    pxr_sms_segments(b.p, b.len, &u2) == 1 && !u2,
+		    "sv thousands in an SMS: a plain space, GSM-7");
+		pxr_buf_reset(&b);
+		CHECK(pxr_money_format_sms(&b, 123450, "NOK", "nb") == 0 &&
+		    strcmp(b.p, "kr 1 234,50") == 0, "nb in an SMS");
+		pxr_buf_reset(&b);
+		CHECK(pxr_money_format_sms(&b, 123450, "DKK", "da") == 0 &&
+		    strcmp(b.p, "1.234,50 kr.") == 0, "da in an SMS: as ever");
+		pxr_buf_reset(&b);
+		CHECK(pxr_money_format_sms(&b, 123450, "PLN", "pl") == 0 &&
+		    strcmp(b.p, "1 234,50 z\xc5\x82") == 0,
+		    "pl in an SMS: a plain space, the zloty sign stays");
+		pxr_buf_reset(&b);
+		CHECK(pxr_money_format(&b, 123450, "SEK", "sv") == 0 &&
+		    strcmp(b.p, "1\xc2\xa0" "234,50 kr") == 0,
+		    "e-mail keeps U+00A0");
+		pxr_buf_free(&b);
+	}
 	CHECK_STR(money(3050, "DKK", "da"), "30,50 kr.", "da");
 	CHECK_STR(money(129950, "DKK", "da"), "1.299,50 kr.", "da thousands");
 	CHECK_STR(money(3050, "NOK", "nb"), "kr 30,50", "nb");
@@ -139,6 +163,7 @@ main(void)
 	r.tz = pxr_tz_get("Europe/Stockholm");
 	r.currency = "SEK";
 	r.f_currency = PXR_NOFIELD;
+	r.sms = 0;
 	{
 		const char **names;
 		long *lines;
