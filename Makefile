@@ -47,6 +47,7 @@ LIBOBJ = \
 	join \
 	sha256 \
 	phone \
+	winstore \
 	# end
 UNITS = \
 	rec \

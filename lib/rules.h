@@ -61,13 +61,18 @@ struct pxr_comp {
 	int64_t	 valid;		/* µs */
 };
 
-enum { PXR_WIN_1D = 1, PXR_WIN_7D, PXR_WIN_30D, PXR_WIN_MONTH };
+/* A group's window: rolling (span), or a calendar day, week or month. */
+enum { PXR_WIN_ROLLING = 1, PXR_WIN_DAY, PXR_WIN_WEEK, PXR_WIN_MONTH };
 enum { PXR_AGG_COUNT = 1, PXR_AGG_SUM, PXR_AGG_MAX };
 
 struct pxr_group {
 	struct pxr_expr **by;
 	size_t	 nby;
-	int	 window;
+	int	 window;	/* PXR_WIN_*; 0 when the file's was bad */
+	int64_t	 span;		/* rolling: µs; whole days count calendar
+				   days in the zone */
+	struct pxr_tz *zone;	/* "zone"; NULL: defaults.timezone */
+	char	*zone_field;	/* "zone_field": the customer's zone, or NULL */
 	int	 aggregate;
 };
 

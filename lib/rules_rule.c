@@ -22,7 +22,9 @@ static const struct mdef tier_defs[] = {
 };
 static const struct mdef group_defs[] = {
 	{ "by", J_EXPRARR, 1 }, { "window", J_STR, 1 },
-	{ "aggregate", J_STR, 0 }, { NULL, 0, 0 }
+	{ "align", J_STR, 0 }, { "zone", J_STR, 0 },
+	{ "zone_field", J_STR, 0 }, { "aggregate", J_STR, 0 },
+	{ NULL, 0, 0 }
 };
 static const struct mdef inhibit_defs[] = {
 	{ "rule", J_STR, 1 }, { "within", J_DUR, 0 }, { NULL, 0, 0 }
@@ -264,6 +266,79 @@ load_comp(struct ld *L, struct pxr_rule *r, json_t *arr, const char *rpath)
 }
 
 /*
+ * group.window, align, zone, zone_field.  "day", "week", "month" (and
+ * "calendar-month") are calendar windows; a duration is rolling, except
+ * that "1d" and "7d" (or "1w") without "align" stay the calendar day and
+ * the Monday week they always were.
+ */
+static void
+load_window(struct ld *L, struct pxr_rule *r, json_t *g)
+{
+	static const char *names[] = { "day", "week", "month",
+	    "calendar-month" };
+	struct pxr_group *G = r->group;
+	json_t *w = pxr_rl_get(g, "window", J_STR), *a;
+	const char *ws, *as = NULL;
+	struct pxr_error e;
+	char sub[160];
+	int cal = 0;
+	size_t i;
+
+	if ((a = pxr_rl_get(g, "align", J_STR)) != NULL) {
+		as = json_string_value(a);
+		snprintf(sub, sizeof(sub), "%s.group.align", r->path);
+		if (strcmp(as, "rolling") != 0 && strcmp(as, "calendar") != 0) {
+			ERR(L, sub, "bad-window", "%s: '%s' is not an "
+			    "alignment (rolling or calendar)", sub, as);
+			as = NULL;
+		}
+	}
+	if ((a = pxr_rl_get(g, "zone", J_STR)) != NULL &&
+	    (G->zone = pxr_tz_get(json_string_value(a))) == NULL) {
+		snprintf(sub, sizeof(sub), "%s.group.zone", r->path);
+		ERR(L, sub, "bad-timezone", "%s: unknown time zone '%s'", sub,
+		    json_string_value(a));
+	}
+	G->zone_field = pxr_rl_getstr(g, "zone_field");
+	if (w == NULL)
+		return;
+	ws = json_string_value(w);
+	snprintf(sub, sizeof(sub), "%s.group.window", r->path);
+	for (i = 0; i < 4; i++)
+		if (strcmp(ws, names[i]) == 0)
+			G->window = i < 3 ? PXR_WIN_DAY + (int)i : PXR_WIN_MONTH;
+	if (G->window != 0)
+		cal = 1;
+	else if (pxr_dur_parse(ws, strlen(ws), &G->span, &e) < 0 ||
+	    G->span <= 0) {
+		ERR(L, sub, "bad-window", "%s: '%s' is not a window (a "
+		    "duration such as 30d or 72h, or day, week or month)", sub,
+		    ws);
+		return;
+	} else if (as == NULL && G->span == PXR_US_DAY)
+		G->window = PXR_WIN_DAY;
+	else if (as == NULL && G->span == 7 * PXR_US_DAY)
+		G->window = PXR_WIN_WEEK;
+	else
+		G->window = PXR_WIN_ROLLING;
+	if (as != NULL && strcmp(as, "rolling") == 0 && cal) {
+		ERR(L, sub, "bad-window", "%s: a rolling window is a "
+		    "duration such as 30d, not '%s'", sub, ws);
+		G->window = 0;
+	} else if (as != NULL && strcmp(as, "calendar") == 0 && !cal) {
+		if (G->span == PXR_US_DAY)
+			G->window = PXR_WIN_DAY;
+		else if (G->span == 7 * PXR_US_DAY)
+			G->window = PXR_WIN_WEEK;
+		else {
+			ERR(L, sub, "bad-window", "%s: a calendar window is "
+			    "day, week or month (1d, 7d), not '%s'", sub, ws);
+			G->window = 0;
+		}
+	}
+}
+
+/*
  * inhibits: rule ids ("same run, any time") or {rule, within}: the
  * incidents of that rule within the duration either side.
  */
@@ -345,8 +420,6 @@ pxr_rl_load_rule(struct ld *L, struct pxr_rule *r, json_t *o, size_t idx)
 		snprintf(sub, sizeof(sub), "%s.group", r->path);
 		if (pxr_rl_check_obj(L, v, sub, group_defs) == 0) {
 			json_t *by = pxr_rl_get(v, "by", J_EXPRARR), *w;
-			static const char *wins[] = { "1d", "7d", "30d",
-			    "calendar-month" };
 			static const char *aggs[] = { "count", "sum", "max" };
 
 			r->group = pxr_calloc(1, sizeof(*r->group));
@@ -367,19 +440,7 @@ pxr_rl_load_rule(struct ld *L, struct pxr_rule *r, json_t *o, size_t idx)
 					r->group->by[i] = pxr_rl_compile(L, sub, x);
 				}
 			}
-			if ((w = pxr_rl_get(v, "window", J_STR)) != NULL) {
-				for (i = 0; i < 4; i++)
-					if (strcmp(json_string_value(w),
-					    wins[i]) == 0)
-						r->group->window = (int)i + 1;
-				snprintf(sub, sizeof(sub), "%s.group.window",
-				    r->path);
-				if (r->group->window == 0)
-					ERR(L, sub, "bad-duration", "%s: '%s' "
-					    "is not a window (1d, 7d, 30d or "
-					    "calendar-month)", sub,
-					    json_string_value(w));
-			}
+			load_window(L, r, v);
 			if ((w = pxr_rl_get(v, "aggregate", J_STR)) != NULL) {
 				r->group->aggregate = 0;
 				for (i = 0; i < 3; i++)
@@ -432,6 +493,7 @@ pxr_rl_free_rule(struct pxr_rule *r)
 		for (i = 0; i < r->group->nby; i++)
 			pxr_expr_free(r->group->by[i]);
 		free(r->group->by);
+		free(r->group->zone_field);
 		free(r->group);
 	}
 	for (i = 0; i < r->ninhibits; i++)

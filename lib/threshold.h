@@ -9,6 +9,10 @@ struct pxr_rules;
 
 struct pxr_threshold_opts {
 	int	 keep_untiered;	/* keep incidents below every tier */
+	const char *window_store;	/* the window store (winstore.h), or
+					   NULL: groups and windowed
+					   inhibitions see this input only */
+	long	 lock_ms;	/* wait this long for its lock */
 };
 
 /*
@@ -18,7 +22,10 @@ struct pxr_threshold_opts {
  * incidents become one per group and window (measure: the aggregate,
  * group_count); incidents inhibited by another rule's tiered incident
  * for the same customer are dropped.  With groups or inhibitions every
- * record is held until end.  new; NULL and err on bad options.
+ * record is held until end.  With a window store the incidents of
+ * earlier runs count in groups and inhibit (within a window): at end the
+ * store is read and appended under its lock, then the records go on.
+ * new; NULL and err on bad options (a store that cannot be opened).
  */
 struct pxr_mapper *pxr_threshold_new(const struct pxr_threshold_opts *,
 	    struct pxr_rules *, struct pxr_error *);

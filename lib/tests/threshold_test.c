@@ -17,13 +17,16 @@ static const char tiers[] =
 "  { \"id\": \"slow\", \"when\": \"true\" },\n"
 "  { \"id\": \"drops\", \"when\": \"true\", \"group\": { \"by\": "
 "[\"customer_id\"], \"window\": \"calendar-month\", \"aggregate\": \"count\" },\n"
+"    \"tiers\": [ { \"name\": \"many\", \"min\": 3 } ] },\n"
+"  { \"id\": \"roll\", \"when\": \"true\", \"group\": { \"by\": "
+"[\"customer_id\"], \"window\": \"30d\" },\n"
 "    \"tiers\": [ { \"name\": \"many\", \"min\": 3 } ] }\n"
 "] }\n";
 
 static char *
 run(struct pxr_rules *R, int keep, const char *csv, int *nbad)
 {
-	struct pxr_threshold_opts o = { keep };
+	struct pxr_threshold_opts o = { keep, NULL, 0 };
 	struct pxr_error e;
 
 	return stagerun_one(pxr_threshold_new(&o, R, &e), csv, nbad);
@@ -80,6 +83,20 @@ main(void)
 	    "tier,tier_rank,group_count\n"
 	    "drops:C1:2026-10-01,drops,C1,3,2026-10-04T10:00:00Z,many,1,3\n",
 	    "three drops in a month are one grouped incident; one is not");
+	free(out);
+	out = run(R, 0, "incident_id,rule,customer_id,measure,event_at\n"
+	    "r1,roll,C1,1,2026-10-02T10:00:00Z\n"
+	    "r2,roll,C1,1,2026-10-03T10:00:00Z\n"
+	    "r3,roll,C1,1,2026-10-04T10:00:00Z\n"
+	    "r4,roll,C1,1,2026-10-05T10:00:00Z\n"
+	    "r5,roll,C2,1,2026-09-01T10:00:00Z\n"
+	    "r6,roll,C2,1,2026-10-01T10:00:00Z\n"
+	    "r7,roll,C2,1,2026-10-01T10:00:01Z\n", NULL);
+	CHECK_STR(out, "incident_id,rule,customer_id,measure,event_at,"
+	    "tier,tier_rank,group_count\n"
+	    "roll:C1:20261002T100000Z,roll,C1,3,2026-10-04T10:00:00Z,many,1,3\n",
+	    "a rolling 30d window: 2-4 October is one group, 5 October "
+	    "starts afresh; 1 September is 30 days and 1 s before the third");
 	free(out);
 	pxr_rules_free(R);
 	UNIT_END();
