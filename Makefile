@@ -2,7 +2,7 @@
 # GNU make.
 include config.mk
 
-CMDS = pxr-join pxr-detect pxr-threshold pxr-compensate pxr-notify pxr-send pxr-lint pxr-test pxr-map pxr-report pxr-fan
+CMDS = pxr-join pxr-detect pxr-threshold pxr-compensate pxr-notify pxr-send pxr-lint pxr-test pxr-map pxr-report pxr-fan pxr-ledger
 # One module a line, so that changes to the lists merge.
 LIBOBJ = \
 	error \
@@ -48,6 +48,8 @@ LIBOBJ = \
 	sha256 \
 	phone \
 	winstore \
+	ledger \
+	ledger_view \
 	# end
 UNITS = \
 	rec \

@@ -9,7 +9,7 @@
 
 static const char usage[] =
 "usage: pxr-compensate -r RULES --ledger FILE [--lock-timeout DURATION]\n"
-"                      [--dry-run] [options] [INPUT ...]\n";
+"                      [--run-id ID] [--dry-run] [options] [INPUT ...]\n";
 
 static const char help[] =
 "Give each tiered incident the first compensation entry of its rule that\n"
@@ -22,6 +22,8 @@ static const char help[] =
 "\n"
 "      --ledger FILE         the ledger (CSV, append-only; created 0600)\n"
 "      --lock-timeout DUR    wait this long for the ledger's lock (60s)\n"
+"      --run-id ID           the run's id in the ledger's evidence (also\n"
+"                            $PXR_RUN_ID; default: the --now time)\n"
 "      --dry-run             compute everything, write no state\n"
 "\n"
 "example:\n"
@@ -31,12 +33,13 @@ static const char help[] =
 int
 main(int argc, char **argv)
 {
-	enum { O_LEDGER = OPT_CMD, O_LOCK, O_DRY };
+	enum { O_LEDGER = OPT_CMD, O_LOCK, O_DRY, O_RUN };
 	static const struct option longopts[] = {
 		PXR_CLI_LONG,
 		{ "ledger", required_argument, NULL, O_LEDGER },
 		{ "lock-timeout", required_argument, NULL, O_LOCK },
 		{ "dry-run", no_argument, NULL, O_DRY },
+		{ "run-id", required_argument, NULL, O_RUN },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pxr_compensate_opts o = { 0 };
@@ -46,6 +49,7 @@ main(int argc, char **argv)
 	int ch;
 
 	o.lock_ms = 60000;
+	o.run_id = getenv("PXR_RUN_ID");
 	pxr_cli_init(&c, argv, "pxr-compensate", usage, help);
 	while ((ch = getopt_long(argc, argv, PXR_CLI_SHORT, longopts,
 	    NULL)) != -1) {
@@ -56,6 +60,7 @@ main(int argc, char **argv)
 		case O_LOCK: o.lock_ms = pxr_cli_ms(&c, "--lock-timeout",
 		    optarg); break;
 		case O_DRY: o.dry_run = 1; break;
+		case O_RUN: o.run_id = optarg; break;
 		default: pxr_cli_usage(&c, NULL);
 		}
 	}

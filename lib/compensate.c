@@ -7,17 +7,20 @@
 #include "compensate.h"
 #include "fields.h"
 #include "hmap.h"
+#include "ledger.h"
 #include "money.h"
 #include "rules.h"
+#include "sha256.h"
 #include "state.h"
 
-const char *const pxr_ledger_cols[] = {
-	"issued_at", "incident_id", "customer_id", "rule", "tier", "kind",
-	"amount_minor", "currency", "code", "valid_until", "subject", NULL
-};
-enum { L_AT, L_ID, L_CUST, L_RULE, L_TIER, L_KIND, L_AMOUNT, L_CUR, L_CODE,
-	L_VALID, L_SUBJ, L_N };
-#define L_OLD L_SUBJ	/* a ledger from before subjects stops there */
+/* The ledger's columns (ledger.h), by shorter names. */
+enum { L_AT = PXR_LG_AT, L_ID = PXR_LG_ID, L_CUST = PXR_LG_CUST,
+	L_RULE = PXR_LG_RULE, L_TIER = PXR_LG_TIER, L_KIND = PXR_LG_KIND,
+	L_AMOUNT = PXR_LG_AMOUNT, L_CUR = PXR_LG_CUR, L_CODE = PXR_LG_CODE,
+	L_VALID = PXR_LG_VALID, L_SUBJ = PXR_LG_SUBJ, L_RUN = PXR_LG_RUN,
+	L_SHA = PXR_LG_RULES_SHA, L_MEAS = PXR_LG_MEASURE, L_UNIT = PXR_LG_UNIT,
+	L_STATE = PXR_LG_STATE, L_REASON = PXR_LG_REASON, L_N = PXR_LG__N };
+#define L_OLD PXR_LG_NREQUIRED	/* a ledger from before subjects */
 
 #define BATCH 4096
 
@@ -31,6 +34,9 @@ enum { E_KIND, E_AMOUNT, E_CUR, E_CODE, E_VALID, E_N };
  */
 struct entry {
 	char	*f[E_N];
+	enum pxr_lg_state state;	/* as of its last row */
+	int64_t	 at;		/* issued_at of its first row */
+	int64_t	 amount;	/* what it counts against the limits */
 };
 
 /* What a compensation subject (an order, say) was paid so far. */
@@ -73,12 +79,16 @@ struct comp {
 	int64_t	 now;
 	char	 now_text[40];
 	struct pxr_schema *sch;
-	size_t	 f_id, f_rule, f_tier, f_cust, f_cur;
+	size_t	 f_id, f_rule, f_tier, f_cust, f_cur, f_measure, f_unit;
 	size_t	 f_kind, f_amount, f_currency, f_percent, f_item, f_code,
 		 f_valid, f_status;
 	struct pxr_hmap entries;	/* incident id -> struct entry */
 	struct pxr_hmap totals;		/* customer \0 currency -> total */
 	struct pxr_hmap budget;		/* currency -> this run's total */
+	struct pxr_hmap night;		/* currency -> this run's issued total,
+					   for approve_night_above_minor */
+	char	*run;			/* the run id (evidence) */
+	char	 sha[PXR_SHA256_HEX];	/* the rule file's (evidence) */
 	struct pxr_hmap subjects;	/* subject -> struct subj */
 	struct pxr_hmap lastpaid;	/* customer -> the last compensation's
 					   time (int64_t, µs) for surveys */
@@ -96,9 +106,10 @@ find_entry(struct comp *K, const char *id, size_t n)
 	return pxr_hmap_get(&K->entries, id, n);
 }
 
-static void
-add_entry(struct comp *K, char **f, size_t *lens)
+static struct entry *
+add_entry(struct comp *K, char **f, size_t *lens, enum pxr_lg_state state)
 {
+	struct pxr_error err;
 	struct entry *e;
 	void **slot;
 	size_t i, size = sizeof(*e);
@@ -116,6 +127,13 @@ add_entry(struct comp *K, char **f, size_t *lens)
 	}
 	slot = pxr_hmap_put(&K->entries, f[L_ID], lens[L_ID], NULL);
 	*slot = e;
+	e->state = state;
+	if (pxr_time_parse(f[L_AT], lens[L_AT], NULL, &e->at, NULL, &err) < 0)
+		e->at = INT64_MIN;
+	if (pxr_money_parse_minor(f[L_AMOUNT], lens[L_AMOUNT], &e->amount,
+	    &err) < 0)
+		e->amount = 0;
+	return e;
 }
 
 /* The total of key (n bytes) in map, created at 0. */
@@ -225,18 +243,58 @@ survey_left_out(struct comp *K, struct pxr_rec *rec, struct plan *pl)
 	return 1;
 }
 
+/*
+ * A later row of e's incident (f) took it to state next: a compensation
+ * rejected or reversed no longer counts against the customer's cap, nor
+ * is its subject paid.
+ */
+static void
+change_entry(struct comp *K, struct entry *e, char **f, size_t *lens,
+    enum pxr_lg_state next)
+{
+	if (pxr_ledger_counts(e->state) && !pxr_ledger_counts(next)) {
+		if (K->R->has_cap && e->at > K->now - K->R->cap_period &&
+		    e->at <= K->now) {
+			struct total *t = cust_total(K, f[L_CUST],
+			    lens[L_CUST], f[L_CUR]);
+
+			(void)pxr_money_sub(t->sum, e->amount, &t->sum);
+		}
+		if (f[L_SUBJ][0] != '\0')
+			subj_paid(K, f[L_SUBJ], f[L_CUR], -e->amount);
+	}
+	e->state = next;
+}
+
 static int
 ledger_row(void *ctx, char **f, size_t *lens, long line)
 {
 	struct comp *K = ctx;
+	struct entry *e = find_entry(K, f[L_ID], lens[L_ID]);
+	enum pxr_lg_state rs = pxr_ledger_state(f[L_STATE]);
+	enum pxr_lg_state next = pxr_ledger_next(e != NULL ? e->state :
+	    PXR_LG_NONE, rs);
 
-	if (find_entry(K, f[L_ID], lens[L_ID]) != NULL) {
+	if (next == PXR_LG_NONE && e != NULL && (rs == PXR_LG_ISSUED ||
+	    rs == PXR_LG_PENDING)) {
 		pxr_mapper_say(K->m, PXR_SAY_WARN, "%s:%ld: incident %s is in "
 		    "the ledger twice; the first row counts", K->ledger, line,
 		    f[L_ID]);
 		return 0;
 	}
-	add_entry(K, f, lens);
+	if (next == PXR_LG_NONE) {
+		pxr_mapper_say(K->m, PXR_SAY_WARN, "%s:%ld: incident %s: a "
+		    "'%s' row for a compensation that is %s: left out (see "
+		    "pxr-ledger verify)", K->ledger, line, f[L_ID],
+		    f[L_STATE], e != NULL ? pxr_ledger_state_name(e->state) :
+		    "not in the ledger");
+		return 0;
+	}
+	if (e != NULL) {
+		change_entry(K, e, f, lens, next);
+		return 0;
+	}
+	add_entry(K, f, lens, next);
 	count_row(K, f[L_CUST], lens[L_CUST], f[L_CUR], f[L_AT], f[L_AMOUNT]);
 	note_paid(K, f[L_CUST], lens[L_CUST], f[L_AT]);
 	if (f[L_SUBJ][0] != '\0') {
@@ -269,6 +327,15 @@ refresh(struct comp *K, struct pxr_error *err)
 		    "every row");
 		return pxr_error_at(err, K->ledger, 1);
 	}
+	if ((K->R->has_approve || K->R->has_approve_night) &&
+	    !pxr_state_has(K->st, L_STATE)) {
+		pxr_error_set(err, PXR_EXIT_DATAERR, "this ledger was written "
+		    "before approvals and has no 'state' column, which "
+		    "limits.approve_above_minor and "
+		    "limits.approve_night_above_minor need: start a new "
+		    "ledger");
+		return pxr_error_at(err, K->ledger, 1);
+	}
 	if (torn > 0)
 		pxr_mapper_say(K->m, PXR_SAY_WARN, "%s: a torn last row (%zu "
 		    "bytes, from a run that died mid-write) was ignored%s",
@@ -290,6 +357,8 @@ comp_bind(struct pxr_mapper *mp, struct pxr_schema *sch,
 	K->f_tier = pxr_field_ref(sch, PXR_F_TIER);
 	K->f_cust = pxr_field_ref(sch, PXR_F_CUSTOMER_ID);
 	K->f_cur = pxr_field_ref(sch, PXR_F_CURRENCY);
+	K->f_measure = pxr_field_ref(sch, PXR_F_MEASURE);
+	K->f_unit = pxr_field_ref(sch, PXR_F_UNIT);
 	K->f_kind = pxr_field_add(sch, PXR_F_COMP_KIND);
 	K->f_amount = pxr_field_add(sch, PXR_F_COMP_AMOUNT_MINOR);
 	K->f_currency = pxr_field_add(sch, PXR_F_COMP_CURRENCY);
@@ -457,9 +526,12 @@ stated(struct comp *K, struct pxr_error *err, const struct pxr_rule *r,
 		if (in == NULL || strcmp(in, pl->currency) != 0)
 			goto bad;
 	}
-	if (K->R->has_cap || K->R->has_budget) {
+	if (K->R->has_cap || K->R->has_budget || K->R->has_approve ||
+	    K->R->has_approve_night) {
 		what = K->R->has_cap ? "limits.per_customer" :
-		    "limits.batch_budget_minor";
+		    K->R->has_budget ? "limits.batch_budget_minor" :
+		    K->R->has_approve ? "limits.approve_above_minor" :
+		    "limits.approve_night_above_minor";
 		in = K->R->currency;
 		by = "defaults.currency";
 		if (in == NULL || strcmp(in, pl->currency) != 0)
@@ -640,11 +712,79 @@ limit(int64_t limit, int64_t sum, int64_t *amt, const char **status)
 	}
 }
 
+/*
+ * Must amt (in cur) wait for approval: above limits.approve_above_minor,
+ * or above what limits.approve_night_above_minor leaves of this run's
+ * total?  What does not wait is added to the run's total.
+ */
+static int
+needs_approval(struct comp *K, const char *cur, int64_t amt)
+{
+	struct total *t;
+	int64_t sum;
+
+	if (K->R->has_approve && amt > K->R->approve_minor)
+		return 1;
+	if (!K->R->has_approve_night)
+		return 0;
+	t = total_of(K, &K->night, cur, strlen(cur));
+	sum = t->sum;
+	if (pxr_money_add(&sum, amt) < 0 || sum > K->R->approve_night_minor)
+		return 1;
+	t->sum = sum;
+	return 0;
+}
+
+/* The evidence of a new row: run, rule file, measure and unit. */
+static void
+evidence(struct comp *K, const struct pxr_rec *rec, const char **f)
+{
+	const struct pxr_val *mv = pxr_rec_get(rec, K->f_measure);
+	const struct pxr_val *uv = pxr_rec_get(rec, K->f_unit);
+
+	f[L_RUN] = K->run;
+	f[L_SHA] = K->sha;
+	f[L_MEAS] = PXR_ISNULL(mv) ? "" : mv->s;
+	f[L_UNIT] = PXR_ISNULL(uv) ? "" : uv->s;
+	f[L_REASON] = "";
+}
+
+/*
+ * An approved compensation handed on now: a row of state issued (the
+ * ledger's values, this run's evidence), so that it is handed on once.
+ */
+static void
+release(struct comp *K, const struct pxr_rec *rec, const struct plan *pl,
+    struct entry *e)
+{
+	const struct pxr_val *cv = pxr_rec_get(rec, K->f_cust);
+	const struct pxr_val *tv = pxr_rec_get(rec, K->f_tier);
+	const char *f[L_N];
+
+	evidence(K, rec, f);
+	f[L_AT] = K->now_text;
+	f[L_ID] = pxr_rec_get(rec, K->f_id)->s;
+	f[L_CUST] = PXR_ISNULL(cv) ? "" : cv->s;
+	f[L_RULE] = pl->rule;
+	f[L_TIER] = PXR_ISNULL(tv) ? "" : tv->s;
+	f[L_KIND] = e->f[E_KIND];
+	f[L_AMOUNT] = e->f[E_AMOUNT];
+	f[L_CUR] = e->f[E_CUR];
+	f[L_CODE] = e->f[E_CODE];
+	f[L_VALID] = e->f[E_VALID];
+	f[L_SUBJ] = pl->subject != NULL ? pl->subject : "";
+	f[L_STATE] = pxr_ledger_state_name(PXR_LG_ISSUED);
+	if (K->st != NULL && !K->dry)
+		pxr_state_add(K->st, f);
+	e->state = PXR_LG_ISSUED;
+}
+
 /* A new compensation: limits, code, validity; queued for the ledger. */
 static int
 issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
     const struct plan *pl, int64_t amt, const char **status)
 {
+	enum pxr_lg_state state = PXR_LG_ISSUED;
 	const struct pxr_val *idv = pxr_rec_get(rec, K->f_id);
 	const struct pxr_val *cv = pxr_rec_get(rec, K->f_cust);
 	const struct pxr_val *tv = pxr_rec_get(rec, K->f_tier);
@@ -663,6 +803,11 @@ issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 
 		limit(K->R->budget_minor, t->sum, &amt, status);
 		(void)pxr_money_add(&t->sum, amt);
+	}
+	if (pl->has_amount && amt > 0 && needs_approval(K, pl->currency,
+	    amt)) {
+		state = PXR_LG_PENDING;
+		*status = pxr_ledger_state_name(state);
 	}
 	if ((strcmp(pl->kind, "voucher") == 0 ||
 	    strcmp(pl->kind, "discount") == 0) && voucher_code(code, err) < 0)
@@ -687,6 +832,8 @@ issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 	f[L_CODE] = code;
 	f[L_VALID] = valid;
 	f[L_SUBJ] = pl->subject != NULL ? pl->subject : "";
+	evidence(K, rec, f);
+	f[L_STATE] = pxr_ledger_state_name(state);
 	if (K->st != NULL && !K->dry)
 		pxr_state_add(K->st, f);
 	/* Known at once: a repeat in this run is a duplicate. */
@@ -694,7 +841,7 @@ issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 		lf[k] = (char *)f[k];
 		ll[k] = strlen(f[k]);
 	}
-	add_entry(K, lf, ll);
+	add_entry(K, lf, ll, state);
 	note_paid(K, f[L_CUST], ll[L_CUST], K->now_text);
 	if (pl->has_amount)
 		count_row(K, f[L_CUST], ll[L_CUST], pl->currency, K->now_text,
@@ -726,6 +873,11 @@ decide(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 	if (e != NULL) {
 		set_duplicate(K, rec, pl, e);
 		status = "duplicate";
+		if (e->state == PXR_LG_APPROVED) {
+			release(K, rec, pl, e);
+			status = "issued";
+		} else if (e->state != PXR_LG_ISSUED)
+			status = pxr_ledger_state_name(e->state);
 	} else if (pl->kind == NULL) {
 		pxr_rec_setref(rec, K->f_kind, PXR_STR, "none", 4);
 		pxr_rec_setnull(rec, K->f_amount);
@@ -876,6 +1028,8 @@ comp_free(void *p)
 	pxr_hmap_fini(&K->entries, NULL);
 	pxr_hmap_fini(&K->totals, NULL);
 	pxr_hmap_fini(&K->budget, NULL);
+	pxr_hmap_fini(&K->night, NULL);
+	free(K->run);
 	pxr_hmap_fini(&K->subjects, NULL);
 	pxr_hmap_fini(&K->lastpaid, NULL);
 	pxr_arena_free(&K->mem);
@@ -902,6 +1056,9 @@ pxr_compensate_new(const struct pxr_compensate_opts *o, struct pxr_rules *R,
 	pxr_time_format(&b, K->now);
 	snprintf(K->now_text, sizeof(K->now_text), "%s", b.p);
 	pxr_buf_free(&b);
+	K->run = pxr_strdup(o->run_id != NULL ? o->run_id : K->now_text);
+	if (R->path != NULL && pxr_sha256_file(R->path, K->sha) < 0)
+		K->sha[0] = '\0';	/* read a moment ago: evidence only */
 	if (o->ledger != NULL) {
 		so.readonly = o->dry_run;
 		so.checked = 1;

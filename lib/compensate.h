@@ -14,10 +14,8 @@ struct pxr_compensate_opts {
 	long	 lock_ms;	/* wait this long for its lock */
 	int	 dry_run;	/* read the ledger if there is one, write none */
 	int64_t	 now;		/* the batch's time: issued_at, validity */
+	const char *run_id;	/* the ledger's run_id (NULL: now's text) */
 };
-
-/* The ledger's columns, NULL-ended (its check column is state.c's). */
-extern const char *const pxr_ledger_cols[];
 
 /*
  * The compensation stage over R (borrowed: must outlive the mapper): each
@@ -27,7 +25,10 @@ extern const char *const pxr_ledger_cols[];
  * comes out as 'duplicate' with the ledger's values.  Records are held
  * in batches: each batch is decided and appended to the ledger under its
  * lock, and emitted only after the ledger is synced.  new; NULL and err
- * when the ledger cannot be opened.
+ * when the ledger cannot be opened.  Its rows (ledger.h) keep the
+ * evidence: run id, the rule file's SHA-256, measure and unit; one above
+ * an approval limit is pending_approval (not told) until pxr-ledger
+ * approves it, and the next run over it issues it.
  */
 struct pxr_mapper *pxr_compensate_new(const struct pxr_compensate_opts *,
 	    struct pxr_rules *, struct pxr_error *);

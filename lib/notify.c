@@ -581,6 +581,31 @@ bad_phone(struct ntf *N, struct pxr_rec *rec, const struct how *h, int ch,
 	    err);
 }
 
+/*
+ * Why a compensation's message is held back, by its comp_status: one
+ * pending approval, rejected or reversed is not told (pxr-ledger(1));
+ * NULL: it may be told.
+ */
+static const char *
+held(struct ntf *N, const struct pxr_rec *rec)
+{
+	static const char *const why[][2] = {
+		{ "pending_approval", "pending-approval" },
+		{ "rejected", "rejected" },
+		{ "reversed", "reversed" }
+	};
+	const struct pxr_val *v = pxr_rec_get(rec, N->f_cstatus);
+	size_t i;
+
+	if (PXR_ISNULL(v))
+		return NULL;
+	for (i = 0; i < sizeof(why) / sizeof(why[0]); i++)
+		if (strlen(why[i][0]) == v->n && memcmp(v->s, why[i][0],
+		    v->n) == 0)
+			return why[i][1];
+	return NULL;
+}
+
 static int
 ntf_map(struct pxr_mapper *m, struct pxr_rec *rec, struct pxr_error *err)
 {
@@ -593,6 +618,7 @@ ntf_map(struct pxr_mapper *m, struct pxr_rec *rec, struct pxr_error *err)
 	const char *to;
 	size_t ton;
 	char *dup;
+	const char *why;
 
 	if ((rc = how_of(N, rec, &h, err)) <= 0)
 		return rc;
@@ -620,6 +646,11 @@ ntf_map(struct pxr_mapper *m, struct pxr_rec *rec, struct pxr_error *err)
 			bad = i;
 		if (have[i] > 0 && first < 0)
 			first = i;
+	}
+	if ((why = held(N, rec)) != NULL) {
+		set_mid(N, h.ch[first < 0 ? 0 : first]);
+		return message(N, rec, &h, h.ch[first < 0 ? 0 : first], NULL,
+		    0, "suppressed", why, 0, err);
 	}
 	if (any < 0) {
 		set_mid(N, h.ch[0]);

@@ -32,6 +32,8 @@ static const struct mdef input_defs[] = {
 static const struct mdef limits_defs[] = {
 	{ "per_customer", J_OBJ, 0 }, { "batch_budget_minor", J_INT, 0 },
 	{ "no_survey_after", J_DUR, 0 },
+	{ "approve_above_minor", J_INT, 0 },
+	{ "approve_night_above_minor", J_INT, 0 },
 	{ NULL, 0, 0 }
 };
 static const struct mdef percust_defs[] = {
@@ -478,6 +480,15 @@ load_top(struct ld *L, json_t *root)
 		if (pxr_rl_duration(L, "limits.no_survey_after", pxr_rl_get(v,
 		    "no_survey_after", J_DUR), &R->no_survey_after) == 0)
 			R->has_no_survey = 1;
+		if ((x = pxr_rl_get(v, "approve_above_minor", J_INT)) != NULL) {
+			R->has_approve = 1;
+			R->approve_minor = json_integer_value(x);
+		}
+		if ((x = pxr_rl_get(v, "approve_night_above_minor",
+		    J_INT)) != NULL) {
+			R->has_approve_night = 1;
+			R->approve_night_minor = json_integer_value(x);
+		}
 	}
 	pxr_rl_load_notify(L, pxr_rl_get(root, "notify", J_OBJ));
 	pxr_rl_load_fan(L, pxr_rl_get(root, "fan", J_OBJ));

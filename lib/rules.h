@@ -217,6 +217,10 @@ struct pxr_rules {
 	int64_t	 budget_minor;
 	int	 has_no_survey;
 	int64_t	 no_survey_after;	/* limits.no_survey_after, µs */
+	int	 has_approve;	/* limits.approve_above_minor */
+	int64_t	 approve_minor;	/* one compensation above it waits */
+	int	 has_approve_night;	/* limits.approve_night_above_minor */
+	int64_t	 approve_night_minor;	/* a run's total above it waits */
 	struct pxr_notify_cfg notify;	/* filled in even without the section */
 	struct pxr_fan *fan;		/* NULL without a fan section */
 };

@@ -1,0 +1,435 @@
+/* pxr-ledger: the one command for the state files (lib/ledger.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "ledger.h"
+#include "rules.h"
+#include "stream.h"
+#include "time.h"
+
+static const char usage[] =
+"usage: pxr-ledger verify [-r RULES] [--state DIR | FILE ...]\n"
+"       pxr-ledger show [--state DIR] [--ledger FILE] [--sent-log FILE]\n"
+"                  [--outbox FILE] [--customer ID] [--subject S]\n"
+"                  [--from TIME] [--to TIME] [--format text|csv|jsonl]\n"
+"       pxr-ledger approve [--state DIR | --ledger FILE] ID ...\n"
+"       pxr-ledger reject [--state DIR | --ledger FILE] --reason TEXT ID ...\n"
+"       pxr-ledger reverse [--state DIR | --ledger FILE] --reason TEXT ID\n";
+
+static const char help[] =
+"The state files: the ledger, the sent log, the outbox, the fan history.\n"
+"Every action takes the lock the stages take, appends one row and is\n"
+"idempotent (done twice, it is done once).\n"
+"\n"
+"  verify    check every state file: format, per-row checks, no id twice,\n"
+"            state changes, and with -r the caps and budgets; exit 65 and\n"
+"            the file and line of the first fault\n"
+"  show      what was paid and told, and why (the ledger's evidence)\n"
+"  approve   let compensations pending approval be issued and told by the\n"
+"            next run\n"
+"  reject    end compensations pending approval, unpaid, with a reason\n"
+"  reverse   take an issued compensation back: it no longer counts\n"
+"            against caps and budgets\n"
+"\n"
+"      --state DIR           ledger.csv, sent.csv, outbox.csv, fan.csv in DIR\n"
+"      --ledger FILE         the ledger (default DIR/ledger.csv)\n"
+"      --sent-log FILE       the sent log (default DIR/sent.csv)\n"
+"      --outbox FILE         the outbox (default DIR/outbox.csv)\n"
+"      --customer ID         show: only this customer's\n"
+"      --subject S           show: only this subject's (order_id=A1005)\n"
+"      --from T, --to T      show: issued from T, before T\n"
+"      --format F            show: text (default), csv or jsonl\n"
+"      --reason TEXT         why (reject, reverse; approve optionally)\n"
+"      --run-id ID           the run id the row records ($PXR_RUN_ID)\n"
+"      --lock-timeout DUR    wait this long for a lock (60s)\n"
+"\n"
+"example:\n"
+"  pxr-ledger reverse --state state --reason 'sent by mistake' \\\n"
+"    late-parcel:A1002 && pxr-ledger verify -r plays.json --state state\n";
+
+enum { FMT_TEXT, FMT_CSV, FMT_JSONL };
+
+struct opts {
+	const char *state, *ledger, *sentlog, *outbox;
+	const char *customer, *subject, *reason, *run;
+	int64_t	 from, to;
+	int	 has_from, has_to;
+	int	 format;
+	long	 lock_ms;
+};
+
+/* DIR/name when the file was not named, or NULL; new. */
+static char *
+in_state(const struct opts *o, const char *given, const char *name)
+{
+	size_t n;
+	char *p;
+
+	if (given != NULL)
+		return pxr_strdup(given);
+	if (o->state == NULL)
+		return NULL;
+	n = strlen(o->state) + strlen(name) + 2;
+	p = pxr_malloc(n);
+	snprintf(p, n, "%s/%s", o->state, name);
+	return p;
+}
+
+static int
+exists(const char *path)
+{
+	struct stat sb;
+
+	return path != NULL && stat(path, &sb) == 0;
+}
+
+static int
+verify(struct pxr_cli *c, const struct opts *o, int argc, char **argv)
+{
+	static const char *const names[] = { "ledger.csv", "sent.csv",
+	    "outbox.csv", "fan.csv", "export.csv" };
+	struct pxr_rules *R = c->rules != NULL ? pxr_cli_rules(c) : NULL;
+	char **files;
+	size_t i, n = 0, rows;
+
+	files = pxr_calloc((size_t)argc + 6, sizeof(*files));
+	for (i = 0; i < (size_t)argc; i++)
+		files[n++] = pxr_strdup(argv[i]);
+	if (o->state != NULL)
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+			char *p = in_state(o, NULL, names[i]);
+
+			if (exists(p))
+				files[n++] = p;
+			else
+				free(p);
+		}
+	if (n == 0)
+		pxr_cli_usage(c, "verify: name the state files, or --state DIR");
+	for (i = 0; i < n; i++) {
+		if (pxr_statefile_verify(files[i], R, o->lock_ms, &rows,
+		    &c->err) < 0)
+			pxr_cli_die(c, &c->err);
+		if (!c->quiet)
+			printf("%s: ok, %zu %s%s\n", files[i], rows,
+			    pxr_statefile_kind(files[i], &c->err) ==
+			    PXR_SF_LEDGER ? "compensation" : "row",
+			    rows == 1 ? "" : "s");
+		free(files[i]);
+	}
+	free(files);
+	return 0;
+}
+
+/* The columns show writes, in order. */
+static const char *const show_cols[] = {
+	"issued_at", "incident_id", "customer_id", "rule", "tier", "measure",
+	"unit", "kind", "amount_minor", "currency", "code", "valid_until",
+	"subject", "state", "changed_at", "reason", "run_id", "rules_sha256",
+	"told", NULL
+};
+enum { SC_N = 19 };
+
+static void
+show_csv(struct pxr_buf *b, const char *const *v, int header)
+{
+	size_t i;
+
+	for (i = 0; i < SC_N; i++) {
+		if (i > 0)
+			pxr_buf_addc(b, ',');
+		pxr_csv_field(b, header ? show_cols[i] : v[i],
+		    strlen(header ? show_cols[i] : v[i]));
+	}
+	pxr_buf_addc(b, '\n');
+}
+
+static void
+show_jsonl(struct pxr_buf *b, const char *const *v)
+{
+	size_t i;
+
+	pxr_buf_addc(b, '{');
+	for (i = 0; i < SC_N; i++) {
+		if (i > 0)
+			pxr_buf_addc(b, ',');
+		(void)pxr_json_string(b, show_cols[i], strlen(show_cols[i]));
+		pxr_buf_addc(b, ':');
+		if (strcmp(show_cols[i], "amount_minor") == 0 && *v[i] != '\0')
+			pxr_buf_adds(b, v[i]);
+		else if (*v[i] == '\0')
+			pxr_buf_adds(b, "null");
+		else if (pxr_json_string(b, v[i], strlen(v[i])) < 0)
+			pxr_buf_adds(b, "null");
+	}
+	pxr_buf_adds(b, "}\n");
+}
+
+/* One compensation as text: what, its state, why, evidence, told. */
+static void
+show_text(struct pxr_buf *b, const char *const *v)
+{
+	pxr_buf_printf(b, "%s  %s %s %s to %s\n", v[1], v[7], v[8], v[9],
+	    *v[2] != '\0' ? v[2] : "(no customer)");
+	pxr_buf_printf(b, "  state: %s %s%s%s\n", v[13], v[14],
+	    *v[15] != '\0' ? ": " : "", v[15]);
+	pxr_buf_printf(b, "  why: rule %s", v[3]);
+	if (*v[4] != '\0')
+		pxr_buf_printf(b, ", tier %s", v[4]);
+	if (*v[5] != '\0')
+		pxr_buf_printf(b, ", measure %s%s%s", v[5], *v[6] != '\0' ?
+		    " " : "", v[6]);
+	if (*v[12] != '\0')
+		pxr_buf_printf(b, ", subject %s", v[12]);
+	pxr_buf_addc(b, '\n');
+	pxr_buf_printf(b, "  evidence: recorded %s", v[0]);
+	if (*v[16] != '\0')
+		pxr_buf_printf(b, ", run %s", v[16]);
+	if (*v[17] != '\0')
+		pxr_buf_printf(b, ", rules sha256 %s", v[17]);
+	pxr_buf_addc(b, '\n');
+	if (*v[10] != '\0')
+		pxr_buf_printf(b, "  code: %s, valid until %s\n", v[10],
+		    *v[11] != '\0' ? v[11] : "-");
+	pxr_buf_printf(b, "  told: %s\n", *v[18] != '\0' ? v[18] : "nothing");
+}
+
+/* Does e pass show's filters? */
+static int
+wanted(const struct opts *o, const struct pxr_lg_entry *e)
+{
+	struct pxr_error err;
+	int64_t t;
+
+	if (o->customer != NULL && strcmp(e->f[PXR_LG_CUST], o->customer) != 0)
+		return 0;
+	if (o->subject != NULL && strcmp(e->f[PXR_LG_SUBJ], o->subject) != 0)
+		return 0;
+	if (!o->has_from && !o->has_to)
+		return 1;
+	if (pxr_time_parse(e->f[PXR_LG_AT], strlen(e->f[PXR_LG_AT]), NULL, &t,
+	    NULL, &err) < 0)
+		return 0;
+	return (!o->has_from || t >= o->from) && (!o->has_to || t < o->to);
+}
+
+static int
+show(struct pxr_cli *c, const struct opts *o, int argc)
+{
+	char *lp = in_state(o, o->ledger, "ledger.csv");
+	char *sp = in_state(o, o->sentlog, "sent.csv");
+	char *op = in_state(o, o->outbox, "outbox.csv");
+	const struct pxr_lg_entry *const *v;
+	struct pxr_lg_told *T;
+	struct pxr_ledger *L;
+	struct pxr_buf b = { 0 };
+	size_t i, n, k = 0;
+
+	if (argc > 0)
+		pxr_cli_usage(c, "show takes no operands (--customer ID "
+		    "selects)");
+	if (lp == NULL)
+		pxr_cli_usage(c, "show: --state DIR or --ledger FILE is needed");
+	if ((L = pxr_ledger_open(lp, 1, &c->err)) == NULL ||
+	    pxr_ledger_load(L, o->lock_ms, 0, &c->err) < 0)
+		pxr_cli_die(c, &c->err);
+	pxr_ledger_unlock(L);
+	if ((T = pxr_ledger_told_new(exists(sp) ? sp : NULL, exists(op) ?
+	    op : NULL, o->lock_ms, &c->err)) == NULL)
+		pxr_cli_die(c, &c->err);
+	v = pxr_ledger_entries(L, &n);
+	if (o->format == FMT_CSV)
+		show_csv(&b, NULL, 1);
+	for (i = 0; i < n; i++) {
+		const struct pxr_lg_entry *e = v[i];
+		const char *row[SC_N];
+
+		if (!wanted(o, e))
+			continue;
+		row[0] = e->f[PXR_LG_AT];
+		row[1] = e->f[PXR_LG_ID];
+		row[2] = e->f[PXR_LG_CUST];
+		row[3] = e->f[PXR_LG_RULE];
+		row[4] = e->f[PXR_LG_TIER];
+		row[5] = e->f[PXR_LG_MEASURE];
+		row[6] = e->f[PXR_LG_UNIT];
+		row[7] = e->f[PXR_LG_KIND];
+		row[8] = e->f[PXR_LG_AMOUNT];
+		row[9] = e->f[PXR_LG_CUR];
+		row[10] = e->f[PXR_LG_CODE];
+		row[11] = e->f[PXR_LG_VALID];
+		row[12] = e->f[PXR_LG_SUBJ];
+		row[13] = pxr_ledger_state_name(e->state);
+		row[14] = e->changed_at;
+		row[15] = e->reason;
+		row[16] = e->f[PXR_LG_RUN];
+		row[17] = e->f[PXR_LG_RULES_SHA];
+		row[18] = pxr_ledger_told(T, e->f[PXR_LG_ID]);
+		if (o->format == FMT_CSV)
+			show_csv(&b, row, 0);
+		else if (o->format == FMT_JSONL)
+			show_jsonl(&b, row);
+		else {
+			if (k > 0)
+				pxr_buf_addc(&b, '\n');
+			show_text(&b, row);
+		}
+		k++;
+		if (b.len > 65536) {
+			fwrite(b.p, 1, b.len, stdout);
+			pxr_buf_reset(&b);
+		}
+	}
+	if (b.len > 0)
+		fwrite(b.p, 1, b.len, stdout);
+	pxr_buf_free(&b);
+	pxr_ledger_told_free(T);
+	pxr_ledger_close(L);
+	free(lp);
+	free(sp);
+	free(op);
+	return 0;
+}
+
+/* approve, reject, reverse: one row each, under the ledger's lock. */
+static int
+change(struct pxr_cli *c, const struct opts *o, enum pxr_lg_state to,
+    int argc, char **argv)
+{
+	char *lp = in_state(o, o->ledger, "ledger.csv");
+	const char *verb = to == PXR_LG_APPROVED ? "approve" :
+	    to == PXR_LG_REJECTED ? "reject" : "reverse";
+	struct pxr_ledger *L;
+	struct pxr_buf at = { 0 };
+	int i, rc, status = 0;
+
+	if (lp == NULL)
+		pxr_cli_usage(c, "%s: --state DIR or --ledger FILE is needed",
+		    verb);
+	if (argc == 0)
+		pxr_cli_usage(c, "%s: name the incident ids", verb);
+	if (to != PXR_LG_APPROVED && (o->reason == NULL || *o->reason ==
+	    '\0'))
+		pxr_cli_usage(c, "%s: --reason TEXT is required", verb);
+	if (!exists(lp))
+		pxr_cli_fatal(c, PXR_EXIT_NOINPUT, "%s: %s", lp,
+		    strerror(ENOENT));
+	pxr_time_format(&at, pxr_cli_now(c, NULL));
+	if ((L = pxr_ledger_open(lp, 0, &c->err)) == NULL ||
+	    pxr_ledger_load(L, o->lock_ms, 0, &c->err) < 0)
+		pxr_cli_die(c, &c->err);
+	for (i = 0; i < argc; i++) {
+		rc = pxr_ledger_change(L, argv[i], to, o->reason, at.p,
+		    o->run, &c->err);
+		if (rc < 0) {
+			pxr_ledger_close(L);
+			pxr_cli_die(c, &c->err);
+		}
+		if (!c->quiet)
+			printf("%s: %s%s\n", argv[i], rc == 1 ? "already " : "",
+			    pxr_ledger_state_name(to));
+	}
+	pxr_ledger_close(L);
+	pxr_buf_free(&at);
+	free(lp);
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { O_STATE = OPT_CMD, O_LEDGER, O_SENT, O_OUTBOX, O_CUST, O_SUBJ,
+	    O_FROM, O_TO, O_FORMAT, O_REASON, O_RUN, O_LOCK };
+	static const struct option longopts[] = {
+		PXR_CLI_LONG,
+		{ "state", required_argument, NULL, O_STATE },
+		{ "ledger", required_argument, NULL, O_LEDGER },
+		{ "sent-log", required_argument, NULL, O_SENT },
+		{ "outbox", required_argument, NULL, O_OUTBOX },
+		{ "customer", required_argument, NULL, O_CUST },
+		{ "subject", required_argument, NULL, O_SUBJ },
+		{ "from", required_argument, NULL, O_FROM },
+		{ "to", required_argument, NULL, O_TO },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "reason", required_argument, NULL, O_REASON },
+		{ "run-id", required_argument, NULL, O_RUN },
+		{ "lock-timeout", required_argument, NULL, O_LOCK },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct pxr_cli c;
+	struct opts o;
+	const char *sub;
+	int ch;
+
+	memset(&o, 0, sizeof(o));
+	o.lock_ms = 60000;
+	o.run = getenv("PXR_RUN_ID");
+	pxr_cli_init(&c, argv, "pxr-ledger", usage, help);
+	sub = argc > 1 && argv[1][0] != '-' ? argv[1] : NULL;
+	optind = sub != NULL ? 2 : 1;
+	while ((ch = getopt_long(argc, argv, PXR_CLI_SHORT, longopts,
+	    NULL)) != -1) {
+		struct pxr_error e;
+
+		if (pxr_cli_option(&c, ch, optarg))
+			continue;
+		switch (ch) {
+		case O_STATE: o.state = optarg; break;
+		case O_LEDGER: o.ledger = optarg; break;
+		case O_SENT: o.sentlog = optarg; break;
+		case O_OUTBOX: o.outbox = optarg; break;
+		case O_CUST: o.customer = optarg; break;
+		case O_SUBJ: o.subject = optarg; break;
+		case O_FROM:
+		case O_TO:
+			if (pxr_time_parse(optarg, strlen(optarg), NULL,
+			    ch == O_FROM ? &o.from : &o.to, NULL, &e) < 0)
+				pxr_cli_usage(&c, "--%s: not a time: \"%s\"",
+				    ch == O_FROM ? "from" : "to", optarg);
+			*(ch == O_FROM ? &o.has_from : &o.has_to) = 1;
+			break;
+		case O_FORMAT:
+			if (strcmp(optarg, "text") == 0)
+				o.format = FMT_TEXT;
+			else if (strcmp(optarg, "csv") == 0)
+				o.format = FMT_CSV;
+			else if (strcmp(optarg, "jsonl") == 0)
+				o.format = FMT_JSONL;
+			else
+				pxr_cli_usage(&c, "--format: '%s' is none of "
+				    "text, csv, jsonl", optarg);
+			break;
+		case O_REASON: o.reason = optarg; break;
+		case O_RUN: o.run = optarg; break;
+		case O_LOCK: o.lock_ms = pxr_cli_ms(&c, "--lock-timeout",
+		    optarg); break;
+		default: pxr_cli_usage(&c, NULL);
+		}
+	}
+	if (o.run == NULL)
+		o.run = "pxr-ledger";
+	argc -= optind;
+	argv += optind;
+	if (sub == NULL)
+		pxr_cli_usage(&c, "name a subcommand: verify, show, approve, "
+		    "reject or reverse");
+	if (strcmp(sub, "verify") == 0)
+		verify(&c, &o, argc, argv);
+	else if (strcmp(sub, "show") == 0)
+		show(&c, &o, argc);
+	else if (strcmp(sub, "approve") == 0)
+		change(&c, &o, PXR_LG_APPROVED, argc, argv);
+	else if (strcmp(sub, "reject") == 0)
+		change(&c, &o, PXR_LG_REJECTED, argc, argv);
+	else if (strcmp(sub, "reverse") == 0) {
+		if (argc > 1)
+			pxr_cli_usage(&c, "reverse: one incident id at a time");
+		change(&c, &o, PXR_LG_REVERSED, argc, argv);
+	} else
+		pxr_cli_usage(&c, "unknown subcommand '%s'", sub);
+	pxr_cli_exit(&c, 0);
+}
