@@ -18,7 +18,8 @@ static const char usage[] =
 "                  [--from TIME] [--to TIME] [--format text|csv|jsonl]\n"
 "       pxr-ledger approve [--state DIR | --ledger FILE] ID ...\n"
 "       pxr-ledger reject [--state DIR | --ledger FILE] --reason TEXT ID ...\n"
-"       pxr-ledger reverse [--state DIR | --ledger FILE] --reason TEXT ID\n";
+"       pxr-ledger reverse [--state DIR | --ledger FILE] --reason TEXT ID\n"
+"       pxr-ledger export [--state DIR] [--ledger FILE] [--export-log FILE]\n";
 
 static const char help[] =
 "The state files: the ledger, the sent log, the outbox, the fan history.\n"
@@ -34,11 +35,16 @@ static const char help[] =
 "  reject    end compensations pending approval, unpaid, with a reason\n"
 "  reverse   take an issued compensation back: it no longer counts\n"
 "            against caps and budgets\n"
+"  export    the billing system's rows: credits and refunds issued, and\n"
+"            reversals of exported ones, each once (DIR/export.csv keeps\n"
+"            what was exported)\n"
 "\n"
-"      --state DIR           ledger.csv, sent.csv, outbox.csv, fan.csv in DIR\n"
+"      --state DIR           the folder of ledger.csv, sent.csv, outbox.csv,\n"
+"                            fan.csv and export.csv\n"
 "      --ledger FILE         the ledger (default DIR/ledger.csv)\n"
 "      --sent-log FILE       the sent log (default DIR/sent.csv)\n"
 "      --outbox FILE         the outbox (default DIR/outbox.csv)\n"
+"      --export-log FILE     the export log (default DIR/export.csv)\n"
 "      --customer ID         show: only this customer's\n"
 "      --subject S           show: only this subject's (order_id=A1005)\n"
 "      --from T, --to T      show: issued from T, before T\n"
@@ -54,7 +60,7 @@ static const char help[] =
 enum { FMT_TEXT, FMT_CSV, FMT_JSONL };
 
 struct opts {
-	const char *state, *ledger, *sentlog, *outbox;
+	const char *state, *ledger, *sentlog, *outbox, *exportlog;
 	const char *customer, *subject, *reason, *run;
 	int64_t	 from, to;
 	int	 has_from, has_to;
@@ -295,6 +301,71 @@ show(struct pxr_cli *c, const struct opts *o, int argc)
 	return 0;
 }
 
+/* A row for the billing system, into the buffer ctx. */
+static int
+export_line(void *ctx, const char *const *f)
+{
+	struct pxr_buf *b = ctx;
+	size_t i;
+
+	for (i = 0; i < PXR_EX__N; i++) {
+		if (i > 0)
+			pxr_buf_addc(b, ',');
+		pxr_csv_field(b, f[i], strlen(f[i]));
+	}
+	pxr_buf_addc(b, '\n');
+	return 0;
+}
+
+/*
+ * export: the rows not exported before, on stdout, then recorded in the
+ * export log (so a failed write records nothing and the next export
+ * gives them again).
+ */
+static int
+export(struct pxr_cli *c, const struct opts *o, int argc)
+{
+	char *lp = in_state(o, o->ledger, "ledger.csv");
+	char *xp = in_state(o, o->exportlog, "export.csv");
+	struct pxr_buf b = { 0 }, at = { 0 };
+	struct pxr_lg_export *X;
+	struct pxr_ledger *L;
+	size_t i;
+
+	if (argc > 0)
+		pxr_cli_usage(c, "export takes no operands");
+	if (lp == NULL || xp == NULL)
+		pxr_cli_usage(c, "export: --state DIR, or --ledger FILE and "
+		    "--export-log FILE, are needed");
+	pxr_time_format(&at, pxr_cli_now(c, NULL));
+	if ((L = pxr_ledger_open(lp, 1, &c->err)) == NULL ||
+	    pxr_ledger_load(L, o->lock_ms, 0, &c->err) < 0)
+		pxr_cli_die(c, &c->err);
+	pxr_ledger_unlock(L);
+	if ((X = pxr_ledger_export_open(xp, o->lock_ms, &c->err)) == NULL)
+		pxr_cli_die(c, &c->err);
+	for (i = 0; i < PXR_EX__N; i++) {
+		if (i > 0)
+			pxr_buf_addc(&b, ',');
+		pxr_buf_adds(&b, pxr_ledger_export_cols[i]);
+	}
+	pxr_buf_addc(&b, '\n');
+	(void)pxr_ledger_export_rows(X, L, at.p, export_line, &b);
+	if (fwrite(b.p, 1, b.len, stdout) != b.len || fflush(stdout) != 0 ||
+	    ferror(stdout))
+		pxr_cli_fatal(c, PXR_EXIT_IOERR, "stdout: %s: nothing was "
+		    "recorded as exported", strerror(errno));
+	if (pxr_ledger_export_commit(X, &c->err) < 0)
+		pxr_cli_die(c, &c->err);
+	pxr_ledger_export_close(X);
+	pxr_ledger_close(L);
+	pxr_buf_free(&b);
+	pxr_buf_free(&at);
+	free(lp);
+	free(xp);
+	return 0;
+}
+
 /* approve, reject, reverse: one row each, under the ledger's lock. */
 static int
 change(struct pxr_cli *c, const struct opts *o, enum pxr_lg_state to,
@@ -343,13 +414,14 @@ int
 main(int argc, char **argv)
 {
 	enum { O_STATE = OPT_CMD, O_LEDGER, O_SENT, O_OUTBOX, O_CUST, O_SUBJ,
-	    O_FROM, O_TO, O_FORMAT, O_REASON, O_RUN, O_LOCK };
+	    O_FROM, O_TO, O_FORMAT, O_REASON, O_RUN, O_LOCK, O_EXPORT };
 	static const struct option longopts[] = {
 		PXR_CLI_LONG,
 		{ "state", required_argument, NULL, O_STATE },
 		{ "ledger", required_argument, NULL, O_LEDGER },
 		{ "sent-log", required_argument, NULL, O_SENT },
 		{ "outbox", required_argument, NULL, O_OUTBOX },
+		{ "export-log", required_argument, NULL, O_EXPORT },
 		{ "customer", required_argument, NULL, O_CUST },
 		{ "subject", required_argument, NULL, O_SUBJ },
 		{ "from", required_argument, NULL, O_FROM },
@@ -382,6 +454,7 @@ main(int argc, char **argv)
 		case O_LEDGER: o.ledger = optarg; break;
 		case O_SENT: o.sentlog = optarg; break;
 		case O_OUTBOX: o.outbox = optarg; break;
+		case O_EXPORT: o.exportlog = optarg; break;
 		case O_CUST: o.customer = optarg; break;
 		case O_SUBJ: o.subject = optarg; break;
 		case O_FROM:
@@ -416,11 +489,13 @@ main(int argc, char **argv)
 	argv += optind;
 	if (sub == NULL)
 		pxr_cli_usage(&c, "name a subcommand: verify, show, approve, "
-		    "reject or reverse");
+		    "reject, reverse or export");
 	if (strcmp(sub, "verify") == 0)
 		verify(&c, &o, argc, argv);
 	else if (strcmp(sub, "show") == 0)
 		show(&c, &o, argc);
+	else if (strcmp(sub, "export") == 0)
+		export(&c, &o, argc);
 	else if (strcmp(sub, "approve") == 0)
 		change(&c, &o, PXR_LG_APPROVED, argc, argv);
 	else if (strcmp(sub, "reject") == 0)

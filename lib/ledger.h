@@ -137,6 +137,31 @@ enum pxr_ex_col {
 };
 extern const char *const pxr_ledger_export_cols[PXR_EX__N + 1];
 
+struct pxr_lg_export;
+
+/*
+ * Open the export log at path (created 0600), take its lock (exit 75
+ * after timeout_ms) and read what was exported.  new; NULL and err.
+ */
+struct pxr_lg_export *pxr_ledger_export_open(const char *path,
+	    long timeout_ms, struct pxr_error *);
+/*
+ * The billing system's rows of L not exported before: a credit or a
+ * refund issued (type credit, refund), and a reversal of one exported
+ * (type reversal, the amount negative); vouchers, discounts and gifts
+ * are not billed, and pending, approved or rejected compensations not
+ * yet.  fn is called with each row's fields (enum pxr_ex_col, borrowed
+ * for the call; exported_at is at) and the row is queued in the log.
+ * 0, or -1 when fn returns -1 (then nothing stays queued).
+ */
+int	 pxr_ledger_export_rows(struct pxr_lg_export *,
+	    const struct pxr_ledger *L, const char *at,
+	    int (*fn)(void *ctx, const char *const *f), void *ctx);
+/* Make the queued rows durable (74 on failure); 0 or -1 and err. */
+int	 pxr_ledger_export_commit(struct pxr_lg_export *, struct pxr_error *);
+/* Unlock, close and free; NULL is allowed. */
+void	 pxr_ledger_export_close(struct pxr_lg_export *);
+
 struct pxr_rules;
 
 /*

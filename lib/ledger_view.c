@@ -425,3 +425,136 @@ pxr_ledger_told_free(struct pxr_lg_told *T)
 	pxr_buf_free(&T->out);
 	free(T);
 }
+
+struct pxr_lg_export {
+	struct pxr_state *st;
+	struct pxr_hmap done;	/* incident \0 type -> (void *)1 */
+};
+
+/* The log's key of an incident's row of type. */
+static void
+export_key(struct pxr_buf *k, const char *id, size_t n, const char *type)
+{
+	pxr_buf_reset(k);
+	pxr_buf_add(k, id, n);
+	pxr_buf_addc(k, '\0');
+	pxr_buf_adds(k, type);
+}
+
+static int
+export_row(void *ctx, char **f, size_t *lens, long line)
+{
+	struct pxr_lg_export *X = ctx;
+	struct pxr_buf k = { 0 };
+
+	(void)line;
+	export_key(&k, f[PXR_EX_ID], lens[PXR_EX_ID], f[PXR_EX_TYPE]);
+	*pxr_hmap_put(&X->done, k.p, k.len, NULL) = (void *)1;
+	pxr_buf_free(&k);
+	return 0;
+}
+
+struct pxr_lg_export *
+pxr_ledger_export_open(const char *path, long timeout_ms,
+    struct pxr_error *err)
+{
+	struct pxr_state_opts o = { 0 };
+	struct pxr_lg_export *X;
+	size_t torn;
+
+	o.checked = 1;
+	X = pxr_calloc(1, sizeof(*X));
+	pxr_hmap_init(&X->done);
+	if ((X->st = pxr_state_open_opts(path, pxr_ledger_export_cols, &o,
+	    err)) == NULL || pxr_state_lock(X->st, timeout_ms, err) < 0 ||
+	    pxr_state_refresh(X->st, export_row, X, &torn, err) < 0) {
+		pxr_ledger_export_close(X);
+		return NULL;
+	}
+	return X;
+}
+
+/* Is e's row of type exported?  If not, mark it (queued). */
+static int
+exported(struct pxr_lg_export *X, const struct pxr_lg_entry *e,
+    const char *type, struct pxr_buf *k)
+{
+	void **slot;
+
+	export_key(k, e->f[PXR_LG_ID], strlen(e->f[PXR_LG_ID]), type);
+	slot = pxr_hmap_put(&X->done, k->p, k->len, NULL);
+	if (*slot != NULL)
+		return 1;
+	*slot = (void *)2;	/* queued now */
+	return 0;
+}
+
+int
+pxr_ledger_export_rows(struct pxr_lg_export *X, const struct pxr_ledger *L,
+    const char *at, int (*fn)(void *, const char *const *), void *ctx)
+{
+	const struct pxr_lg_entry *const *v;
+	struct pxr_buf k = { 0 }, neg = { 0 };
+	const char *f[PXR_EX__N];
+	size_t i, n;
+	int rc = 0;
+
+	v = pxr_ledger_entries(L, &n);
+	for (i = 0; i < n && rc == 0; i++) {
+		const struct pxr_lg_entry *e = v[i];
+		const char *kind = e->f[PXR_LG_KIND], *type;
+
+		if (strcmp(kind, "credit") != 0 && strcmp(kind, "refund") != 0)
+			continue;
+		if (strcmp(e->f[PXR_LG_AMOUNT], "0") == 0)
+			continue;	/* nothing to bill */
+		f[PXR_EX_AT] = at;
+		f[PXR_EX_ID] = e->f[PXR_LG_ID];
+		f[PXR_EX_CUST] = e->f[PXR_LG_CUST];
+		f[PXR_EX_CUR] = e->f[PXR_LG_CUR];
+		f[PXR_EX_ISSUED] = e->f[PXR_LG_AT];
+		if (e->state == PXR_LG_ISSUED) {
+			type = kind;
+			f[PXR_EX_AMOUNT] = e->f[PXR_LG_AMOUNT];
+		} else if (e->state == PXR_LG_REVERSED) {
+			/* Only what the billing system was given is taken back. */
+			export_key(&k, e->f[PXR_LG_ID], strlen(e->f[PXR_LG_ID]),
+			    kind);
+			if (pxr_hmap_get(&X->done, k.p, k.len) == NULL)
+				continue;
+			type = "reversal";
+			pxr_buf_reset(&neg);
+			pxr_buf_addc(&neg, '-');
+			pxr_buf_adds(&neg, e->f[PXR_LG_AMOUNT]);
+			f[PXR_EX_AMOUNT] = neg.p;
+		} else
+			continue;
+		if (exported(X, e, type, &k))
+			continue;
+		f[PXR_EX_TYPE] = type;
+		pxr_state_add(X->st, f);
+		if (fn(ctx, f) < 0)
+			rc = -1;
+	}
+	if (rc < 0)
+		pxr_state_discard(X->st);
+	pxr_buf_free(&k);
+	pxr_buf_free(&neg);
+	return rc;
+}
+
+int
+pxr_ledger_export_commit(struct pxr_lg_export *X, struct pxr_error *err)
+{
+	return pxr_state_commit(X->st, err);
+}
+
+void
+pxr_ledger_export_close(struct pxr_lg_export *X)
+{
+	if (X == NULL)
+		return;
+	pxr_state_close(X->st);
+	pxr_hmap_fini(&X->done, NULL);
+	free(X);
+}
