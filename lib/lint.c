@@ -251,6 +251,7 @@ check_sms_length(struct pxr_tmpl *t, const char *file, const char *locale,
 	r.rec = &rec;
 	r.locale = locale;
 	r.tz = pxr_tz_utc();
+	r.readtz = NULL;
 	r.currency = currency != NULL ? currency : "EUR";
 	r.f_currency = PXR_NOFIELD;
 	r.sms = 1;

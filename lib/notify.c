@@ -393,6 +393,7 @@ message(struct ntf *N, struct pxr_rec *rec, const struct how *h, int ch,
 	r.rec = rec;
 	r.locale = used;
 	r.tz = N->ctz;
+	r.readtz = N->tz;
 	r.currency = N->currency;
 	r.f_currency = N->f_ccur;
 	r.sms = ch == PXR_CH_SMS;

@@ -610,7 +610,8 @@ render_pieces(const struct piece *p, size_t n, const struct pxr_render *r,
 			case F_DATE:
 			case F_TIME:
 			case F_DATETIME:
-				if (pxr_time_parse(v.p, v.len, r->tz, &x, NULL,
+				if (pxr_time_parse(v.p, v.len, r->readtz !=
+				    NULL ? r->readtz : r->tz, &x, NULL,
 				    &e) < 0) {
 					pxr_buf_free(&v);
 					return pxr_error_set(err,

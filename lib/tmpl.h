@@ -81,7 +81,9 @@ const struct pxr_tmpl *pxr_tmpls_get(struct pxr_tmpls *, const char *name,
 struct pxr_render {
 	const struct pxr_rec *rec;
 	const char *locale;	/* the template's locale: "sv", "en", ... */
-	struct pxr_tz *tz;	/* the customer's zone */
+	struct pxr_tz *tz;	/* the customer's zone: times are shown in it */
+	struct pxr_tz *readtz;	/* the zone a time without an offset is read
+				   in (defaults.timezone); NULL: tz */
 	const char *currency;	/* for money without comp_currency */
 	size_t	 f_currency;	/* index of comp_currency, or PXR_NOFIELD */
 	int	 sms;		/* an SMS: money keeps to GSM-7 (a plain space,

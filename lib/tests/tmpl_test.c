@@ -161,6 +161,7 @@ main(void)
 	r.rec = &rec;
 	r.locale = "sv";
 	r.tz = pxr_tz_get("Europe/Stockholm");
+	r.readtz = NULL;
 	r.currency = "SEK";
 	r.f_currency = PXR_NOFIELD;
 	r.sms = 0;
@@ -180,6 +181,15 @@ main(void)
 	    "subject");
 	CHECK_STR(body.p, "Dear bo\r\nBcc: x@y, 30,50 kr on 22 november "
 	    "2026.\n", "body");
+	/* A time without an offset: read in readtz, shown in tz. */
+	pxr_rec_set(&rec, pxr_schema_find(sch, "at", 2), PXR_STR,
+	    "2026-11-24 00:30", 16);
+	r.tz = pxr_tz_get("Europe/London");
+	r.readtz = pxr_tz_get("Europe/Stockholm");
+	pxr_buf_reset(&body);
+	CHECK(pxr_tmpl_render(t, &r, &subj, &body, &e) == 0 &&
+	    strstr(body.p, "on 23 november 2026") != NULL, "read in the "
+	    "rule's zone, shown in the customer's: %s", body.p);
 	pxr_tmpl_free(t);
 	unlink(path);
 	fd = open(path, O_CREAT | O_WRONLY, 0600);
