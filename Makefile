@@ -18,7 +18,9 @@ LIBOBJ = \
 	rules_rule \
 	rules_notify \
 	rules_journey \
+	rules_input \
 	money \
+	coltype \
 	state \
 	tmpl \
 	lint \
@@ -74,6 +76,7 @@ UNITS = \
 	tz \
 	sha256 \
 	phone \
+	coltype \
 	# end
 
 # SANITIZE=1 builds with ASan+UBSan into san/ instead of build/.

@@ -34,9 +34,15 @@ collect(struct pxr_expr *e, struct node *n)
 			e->fcols[e->nfields++] = (int)n->start + 1;
 		}
 		n->ctype = PXR_C_ANY;
+		n->decl = NULL;
 		for (i = 0; i < e->ntypes; i++)
-			if (strcmp(e->types[i].name, n->text) == 0)
-				n->ctype = e->types[i].type;
+			if (strcmp(e->types[i].name, n->text) == 0) {
+				/* Money is read as integer minor units. */
+				n->ctype = e->types[i].type == PXR_C_MONEY ?
+				    PXR_C_INT : e->types[i].type;
+				if (pxr_coltype_formatted(&e->types[i]))
+					n->decl = &e->types[i];
+			}
 	}
 	for (i = 0; i < n->nkid; i++)
 		collect(e, n->kid[i]);
@@ -75,10 +81,8 @@ pxr_expr_compile(const char *src, size_t n, const struct pxr_coltype *types,
 		return NULL;
 	}
 	e->types = pxr_calloc(ntypes + 1, sizeof(*e->types));
-	for (i = 0; i < ntypes; i++) {
-		e->types[i].name = pxr_strdup(types[i].name);
-		e->types[i].type = types[i].type;
-	}
+	for (i = 0; i < ntypes; i++)
+		pxr_coltype_copy(&e->types[i], &types[i]);
 	e->ntypes = ntypes;
 	collect(e, e->root);
 	e->mctx = pcre2_match_context_create(NULL);
@@ -100,7 +104,7 @@ pxr_expr_free(struct pxr_expr *e)
 		return;
 	pxr_ex_freenode(e->root);
 	for (i = 0; i < e->ntypes; i++)
-		free((char *)e->types[i].name);
+		pxr_coltype_fini(&e->types[i]);
 	free(e->types);
 	free(e->fnames);
 	free(e->fcols);
@@ -277,17 +281,4 @@ pxr_ex_dur_days(const char *s, size_t n)
 			i++;
 	}
 	return days;
-}
-
-int
-pxr_ctype_parse(const char *s)
-{
-	static const char *names[] = { "any", "string", "int", "number",
-	    "time", "duration", "bool" };
-	size_t i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (strcmp(s, names[i]) == 0)
-			return (int)i;
-	return -1;
 }

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "coltype.h"
 #include "error.h"
 #include "mem.h"
 #include "rec.h"
@@ -32,20 +33,6 @@ struct pxr_value {
 	const char *field;	/* FIELD: the field's name, for messages */
 };
 
-/* Declared column types (input.columns). */
-enum pxr_ctype {
-	PXR_C_ANY = 0, PXR_C_STRING, PXR_C_INT, PXR_C_NUMBER, PXR_C_TIME,
-	PXR_C_DURATION, PXR_C_BOOL
-};
-
-struct pxr_coltype {
-	const char *name;
-	int	 type;
-};
-
-/* Parse a type name of input.columns; -1 if unknown. */
-int	 pxr_ctype_parse(const char *);
-
 /* What an evaluation sees. */
 struct pxr_env {
 	int64_t	 now;
@@ -59,7 +46,8 @@ struct pxr_expr;
 /*
  * Compile src (n bytes).  On error NULL, err->text "LINE:COL: what" with
  * err->line and err->column set to the position inside src.  The
- * declared types (may be NULL) are copied.
+ * declared types (may be NULL) are copied: a field declared with a
+ * format (coltype.h) is read by it wherever the expression reads it.
  */
 struct pxr_expr *pxr_expr_compile(const char *src, size_t n,
 	    const struct pxr_coltype *, size_t ntypes, struct pxr_error *);

@@ -209,6 +209,33 @@ is_null_lit(const struct node *n)
 	return n->op == N_LIT && n->lit.t == PXR_V_NULL;
 }
 
+/* The text of a field declared with a format, read by it (coltype.h). */
+static int
+load_declared(struct ev *x, const struct node *n, const char *s, size_t len,
+    struct pxr_value *v)
+{
+	struct pxr_typed t;
+	struct pxr_error e;
+
+	if (pxr_coltype_read(n->decl, s, len, x->env->tz, &t, &e) < 0)
+		return pxr_ex_rterr(x, "column '%s': %s", n->text, e.text);
+	if (n->decl->type == PXR_C_TIME) {
+		v->t = PXR_V_TIME;
+		v->i = t.ival;
+		v->dateonly = t.dateonly;
+	} else if (t.isint) {
+		v->t = PXR_V_INT;
+		v->i = t.ival;
+	} else if (n->decl->type == PXR_C_INT) {
+		return pxr_ex_rterr(x, "column '%s': not an integer: \"%.*s\"",
+		    n->text, (int)(len > 64 ? 64 : len), s);
+	} else {
+		v->t = PXR_V_DBL;
+		v->d = t.dval;
+	}
+	return 0;
+}
+
 static int
 load_field(struct ev *x, const struct node *n, struct pxr_value *v)
 {
@@ -273,6 +300,8 @@ load_field(struct ev *x, const struct node *n, struct pxr_value *v)
 		json_decref(root);
 		goto typed;
 	}
+	if (n->decl != NULL && fv->t != PXR_ABSENT && fv->t != PXR_NULL)
+		return load_declared(x, n, fv->s, fv->n, v);
 	switch (fv->t) {
 	case PXR_ABSENT:
 	case PXR_NULL:

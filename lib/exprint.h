@@ -37,7 +37,8 @@ struct node {
 	size_t	 col;		/* schema index */
 	size_t	 pcol;		/* dotted name: index of the first part */
 	const char *path;	/* dotted name: the rest */
-	int	 ctype;
+	int	 ctype;	/* PXR_C_*: what the checks see (money: int) */
+	const struct pxr_coltype *decl;	/* its formatted declaration, or NULL */
 	/* regex */
 	pcre2_code *re;
 	pcre2_match_data *md;

@@ -252,6 +252,8 @@ check_sms_length(struct pxr_tmpl *t, const char *file, const char *locale,
 	r.locale = locale;
 	r.tz = pxr_tz_utc();
 	r.readtz = NULL;
+	r.types = NULL;
+	r.ntypes = 0;
 	r.currency = currency != NULL ? currency : "EUR";
 	r.f_currency = PXR_NOFIELD;
 	r.sms = 1;

@@ -394,6 +394,8 @@ message(struct ntf *N, struct pxr_rec *rec, const struct how *h, int ch,
 	r.locale = used;
 	r.tz = N->ctz;
 	r.readtz = N->tz;
+	r.types = N->R != NULL ? N->R->columns : NULL;
+	r.ntypes = N->R != NULL ? N->R->ncolumns : 0;
 	r.currency = N->currency;
 	r.f_currency = N->f_ccur;
 	r.sms = ch == PXR_CH_SMS;

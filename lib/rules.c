@@ -1,7 +1,8 @@
 /*
  * rules.c: loading and checking the rule file: the reading, the top-level
  * sections and the findings.  Rules are in rules_rule.c, the notify and
- * fan sections in rules_notify.c, the journey in rules_journey.c.
+ * fan sections in rules_notify.c, the journey in rules_journey.c, the
+ * input section (delimiter, encoding, typed columns) in rules_input.c.
  */
 #include <errno.h>
 #include <math.h>
@@ -24,10 +25,6 @@ static const struct mdef top_defs[] = {
 static const struct mdef defaults_defs[] = {
 	{ "currency", J_STR, 0 }, { "locale", J_STR, 0 },
 	{ "timezone", J_STR, 0 }, { "country", J_STR, 0 }, { NULL, 0, 0 }
-};
-static const struct mdef input_defs[] = {
-	{ "columns", J_MAP, 0 }, { "delimiter", J_STR, 0 },
-	{ "encoding", J_STR, 0 }, { NULL, 0, 0 }
 };
 static const struct mdef limits_defs[] = {
 	{ "per_customer", J_OBJ, 0 }, { "batch_budget_minor", J_INT, 0 },
@@ -322,6 +319,29 @@ pxr_rl_compile(struct ld *L, const char *path, json_t *s)
 }
 
 int
+pxr_rl_currency(struct ld *L, const char *path, const char *code)
+{
+	const char *now;
+	int year = 0;
+
+	if (strlen(code) != 3 || code[0] < 'A' || code[0] > 'Z' ||
+	    code[1] < 'A' || code[1] > 'Z' || code[2] < 'A' || code[2] > 'Z') {
+		ERR(L, path, "bad-currency", "%s: '%s' is not an ISO 4217 code",
+		    path, code);
+		return -1;
+	}
+	if (pxr_currency_exponent(code) >= 0)
+		return 0;
+	if ((now = pxr_currency_successor(code, &year)) != NULL)
+		ERR(L, path, "bad-currency", "%s: '%s' was withdrawn from ISO "
+		    "4217 in %d: use '%s'", path, code, year, now);
+	else
+		ERR(L, path, "bad-currency", "%s: '%s' is not a current ISO "
+		    "4217 code", path, code);
+	return -1;
+}
+
+int
 pxr_rl_duration(struct ld *L, const char *path, json_t *v, int64_t *out)
 {
 	struct pxr_error e;
@@ -373,7 +393,6 @@ load_top(struct ld *L, json_t *root)
 {
 	struct pxr_rules *R = L->r;
 	json_t *v, *x, *y;
-	const char *k;
 	size_t i, j;
 	char sub[160];
 
@@ -405,64 +424,12 @@ load_top(struct ld *L, json_t *root)
 			else
 				R->tz = z;
 		}
-		if (R->currency != NULL && (strlen(R->currency) != 3 ||
-		    R->currency[0] < 'A' || R->currency[0] > 'Z' ||
-		    R->currency[1] < 'A' || R->currency[1] > 'Z' ||
-		    R->currency[2] < 'A' || R->currency[2] > 'Z'))
-			ERR(L, "defaults.currency", "bad-currency",
-			    "defaults.currency: '%s' is not an ISO 4217 code",
+		if (R->currency != NULL)
+			(void)pxr_rl_currency(L, "defaults.currency",
 			    R->currency);
-		else if (R->currency != NULL &&
-		    pxr_currency_exponent(R->currency) < 0) {
-			int year = 0;
-			const char *now = pxr_currency_successor(R->currency,
-			    &year);
-
-			if (now != NULL)
-				ERR(L, "defaults.currency", "bad-currency",
-				    "defaults.currency: '%s' was withdrawn from "
-				    "ISO 4217 in %d: use '%s'", R->currency,
-				    year, now);
-			else
-				ERR(L, "defaults.currency", "bad-currency",
-				    "defaults.currency: '%s' is not a current "
-				    "ISO 4217 code", R->currency);
-		}
 	}
 	pxr_rl_load_journey(L, pxr_rl_get(root, "journey", J_OBJ));
-	if ((v = pxr_rl_get(root, "input", J_OBJ)) != NULL &&
-	    pxr_rl_check_obj(L, v, "input", input_defs) != 0)
-		v = NULL;
-	if ((x = pxr_rl_get(v, "delimiter", J_STR)) != NULL &&
-	    (R->delimiter = pxr_csv_delim_parse(json_string_value(x))) < 0) {
-		R->delimiter = 0;
-		ERR(L, "input.delimiter", "wrong-type", "input.delimiter: "
-		    "expected one character such as ';' or '|', or \"tab\"");
-	}
-	if ((x = pxr_rl_get(v, "encoding", J_STR)) != NULL &&
-	    (R->encoding = pxr_enc_parse(json_string_value(x))) < 0) {
-		R->encoding = 0;
-		ERR(L, "input.encoding", "wrong-type", "input.encoding: "
-		    "expected utf-8, windows-1252, iso-8859-1 or utf-16");
-	}
-	if ((x = pxr_rl_get(v, "columns", J_MAP)) != NULL) {
-		R->columns = pxr_calloc(json_object_size(x) + 1,
-		    sizeof(*R->columns));
-		json_object_foreach(x, k, y) {
-			int t = json_is_string(y) ?
-			    pxr_ctype_parse(json_string_value(y)) : -1;
-
-			snprintf(sub, sizeof(sub), "input.columns.%s", k);
-			if (t < 0) {
-				ERR(L, sub, "wrong-type", "%s: expected a type: "
-				    "string, int, number, time, duration or "
-				    "bool", sub);
-				continue;
-			}
-			R->columns[R->ncolumns].name = pxr_strdup(k);
-			R->columns[R->ncolumns++].type = t;
-		}
-	}
+	pxr_rl_load_input(L, pxr_rl_get(root, "input", J_OBJ));
 	if ((v = pxr_rl_get(root, "limits", J_OBJ)) != NULL &&
 	    pxr_rl_check_obj(L, v, "limits", limits_defs) == 0) {
 		if ((x = pxr_rl_get(v, "per_customer", J_OBJ)) != NULL &&
@@ -669,7 +636,7 @@ pxr_rules_free(struct pxr_rules *R)
 	free(R->rules);
 	pxr_rl_free_journey(R);
 	for (i = 0; i < R->ncolumns; i++)
-		free((char *)R->columns[i].name);
+		pxr_coltype_fini(&R->columns[i]);
 	free(R->columns);
 	free(R->currency);
 	free(R->locale);

@@ -1,7 +1,8 @@
 /*
  * rules_int.h: what the parts of the rule file loader share (rules.c,
- * rules_rule.c, rules_notify.c, rules_journey.c); private to them.  The JSON text of a
- * rule file never leaves these files: every section becomes typed structs
+ * rules_rule.c, rules_notify.c, rules_journey.c, rules_input.c); private
+ * to them.  The JSON text of a rule file never leaves these files: every
+ * section becomes typed structs
  * in rules.h.
  */
 #ifndef PXR_RULES_INT_H
@@ -60,6 +61,13 @@ void	 pxr_rl_free_rnotify(struct pxr_rnotify *);
 void	 pxr_rl_load_notify(struct ld *, json_t *v);
 /* Load the top-level fan section v; NULL: none. */
 void	 pxr_rl_load_fan(struct ld *, json_t *v);
+/*
+ * Check the currency code at path: a finding bad-currency (naming the
+ * successor of a withdrawn code) and -1, or 0.
+ */
+int	 pxr_rl_currency(struct ld *, const char *path, const char *code);
+/* Load the input section v (rules_input.c); NULL: none. */
+void	 pxr_rl_load_input(struct ld *, json_t *v);
 /* Load the journey section v (rules_journey.c); NULL: none. */
 void	 pxr_rl_load_journey(struct ld *, json_t *v);
 /* Free the journey of R (its name and phases). */

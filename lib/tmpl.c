@@ -1,5 +1,6 @@
 /* tmpl.c: templates, locale formatting of money and dates, SMS parts. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -538,6 +539,40 @@ pxr_locale_time(struct pxr_buf *b, int64_t t, struct pxr_tz *tz,
 
 /* ---- rendering ---- */
 
+/*
+ * The text of a field declared with a format in input.columns, for a
+ * money, date, time or datetime filter: replaced in v by what the filters
+ * read (minor units; ISO-8601 UTC), *cur set to a money column's
+ * currency.  0 (also for a field not declared), or -1 with err.
+ */
+static int
+declared(const struct pxr_render *r, const char *field, struct pxr_buf *v,
+    const char **cur, struct pxr_error *err)
+{
+	const struct pxr_coltype *c = NULL;
+	struct pxr_typed t;
+	struct pxr_error e;
+	size_t i;
+
+	for (i = 0; i < r->ntypes && c == NULL; i++)
+		if (strcmp(r->types[i].name, field) == 0 &&
+		    pxr_coltype_formatted(&r->types[i]))
+			c = &r->types[i];
+	if (c == NULL || (c->type != PXR_C_MONEY && c->type != PXR_C_TIME))
+		return 0;
+	if (pxr_coltype_read(c, v->p, v->len, r->readtz != NULL ? r->readtz :
+	    r->tz, &t, &e) < 0)
+		return pxr_error_set(err, PXR_EXIT_DATAERR, "{{%s}}: %s",
+		    field, e.text);
+	pxr_buf_reset(v);
+	if (c->type == PXR_C_MONEY) {
+		*cur = c->currency;
+		pxr_buf_printf(v, "%" PRId64, t.ival);
+	} else
+		pxr_time_format(v, t.ival);
+	return 0;
+}
+
 static int
 render_pieces(const struct piece *p, size_t n, const struct pxr_render *r,
     struct pxr_buf *out, int oneline, struct pxr_error *err)
@@ -547,7 +582,8 @@ render_pieces(const struct piece *p, size_t n, const struct pxr_render *r,
 
 	for (i = 0; i < n; i++) {
 		const struct pxr_val *fv;
-		int isnull;
+		const char *dcur;
+		int isnull, raw;
 
 		if (p[i].field == NULL) {
 			pxr_buf_add(out, p[i].text, p[i].n);
@@ -555,6 +591,8 @@ render_pieces(const struct piece *p, size_t n, const struct pxr_render *r,
 		}
 		fv = pxr_rec_get(r->rec, p[i].col);
 		isnull = PXR_ISNULL(fv) || (fv->t == PXR_STR && fv->n == 0);
+		raw = !isnull;
+		dcur = NULL;
 		pxr_buf_reset(&v);
 		if (!isnull)
 			pxr_buf_add(&v, fv->s, fv->n);
@@ -563,6 +601,17 @@ render_pieces(const struct piece *p, size_t n, const struct pxr_render *r,
 			struct pxr_buf t = { 0 };
 			int64_t x;
 			struct pxr_error e;
+
+			/* The field's own text, before any filter changed it. */
+			if (raw && f->kind != F_DEFAULT) {
+				if (f->kind != F_UPPER && f->kind != F_LOWER &&
+				    declared(r, p[i].field, &v, &dcur,
+				    err) < 0) {
+					pxr_buf_free(&v);
+					return -1;
+				}
+				raw = 0;
+			}
 
 			if (f->kind == F_DEFAULT) {
 				if (isnull) {
@@ -576,7 +625,8 @@ render_pieces(const struct piece *p, size_t n, const struct pxr_render *r,
 				continue;
 			switch (f->kind) {
 			case F_MONEY: {
-				const char *cur = f->arg;
+				const char *cur = f->arg != NULL ? f->arg :
+				    dcur;
 				char cbuf[8];
 
 				if (cur == NULL && r->f_currency != PXR_NOFIELD &&

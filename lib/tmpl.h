@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "coltype.h"
 #include "error.h"
 #include "hmap.h"
 #include "mem.h"
@@ -88,6 +89,11 @@ struct pxr_render {
 	size_t	 f_currency;	/* index of comp_currency, or PXR_NOFIELD */
 	int	 sms;		/* an SMS: money keeps to GSM-7 (a plain space,
 				   not U+00A0, between thousands) */
+	const struct pxr_coltype *types;	/* input.columns (may be NULL):
+				   a declared money or time field is read
+				   by its format for money, date, time and
+				   datetime */
+	size_t	 ntypes;
 };
 
 /*

@@ -162,6 +162,8 @@ main(void)
 	r.locale = "sv";
 	r.tz = pxr_tz_get("Europe/Stockholm");
 	r.readtz = NULL;
+	r.types = NULL;
+	r.ntypes = 0;
 	r.currency = "SEK";
 	r.f_currency = PXR_NOFIELD;
 	r.sms = 0;
