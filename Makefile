@@ -43,6 +43,7 @@ LIBOBJ = \
 	report_svg \
 	report_html \
 	report_told \
+	report_rebuy \
 	outbox \
 	fan \
 	journey \

@@ -20,7 +20,7 @@ enum {
 	S_ID, S_RULE, S_PHASE, S_TIER, S_CUST, S_AT, S_DETECTED, S_KIND,
 	S_AMT, S_CUR, S_MID, S_CH, S_LOC, S_STATUS, S_SENT, S_LKIND, S_LAMT,
 	S_LCUR, S_ISSUED, S_COMPL, S_CSTATUS, S_REASON, S_ERROR, S_AFTER,
-	S_STATE, S_QUEUED, S_OBAT, S_N
+	S_STATE, S_QUEUED, S_OBAT, S_PURCHASED, S_N
 };
 
 static const char *const src_names[S_N] = {
@@ -29,13 +29,13 @@ static const char *const src_names[S_N] = {
 	"message_id", "channel", "locale", "status", "sent_at", "kind",
 	"amount_minor", "currency", "issued_at", "complained_at",
 	"comp_status", "reason", "error", "send_after", "state", "queued_at",
-	"at"
+	"at", "purchased_at"
 };
 
 struct pxr_report_src {
 	struct pxr_report *R;
 	struct pxr_schema *sch;
-	int	 complaints;
+	int	 kind;		/* PXR_REPORT_SRC_* */
 	int	 bound, is_ledger, is_msg, is_outbox;
 	size_t	 f[S_N];
 };
@@ -54,6 +54,10 @@ pxr_report_new(const struct pxr_report_opts *o)
 	struct pxr_report *R = pxr_calloc(1, sizeof(*R));
 
 	R->o = *o;
+	if (R->o.silent_ratio <= 0)
+		R->o.silent_ratio = 26;
+	if (R->o.within <= 0)
+		R->o.within = 90 * PXR_US_DAY;
 	if (R->o.locale == NULL)
 		R->o.locale = "en";
 	if (R->o.tz == NULL)
@@ -72,6 +76,8 @@ pxr_report_free(struct pxr_report *R)
 	pxr_hmap_fini(&R->comp, NULL);
 	pxr_hmap_fini(&R->msg, NULL);
 	pxr_hmap_fini(&R->complaints, NULL);
+	pxr_hmap_fini(&R->purchases, NULL);
+	free(R->rebuy);
 	free(R->inc_v);
 	free(R->comp_v);
 	free(R->msg_v);
@@ -89,16 +95,17 @@ pxr_report_free(struct pxr_report *R)
 }
 
 struct pxr_report_src *
-pxr_report_src_new(struct pxr_report *R, struct pxr_schema *sch,
-    int complaints)
+pxr_report_src_new(struct pxr_report *R, struct pxr_schema *sch, int kind)
 {
 	struct pxr_report_src *s = pxr_calloc(1, sizeof(*s));
 
 	s->R = R;
 	s->sch = sch;
-	s->complaints = complaints;
-	if (complaints)
+	s->kind = kind;
+	if (kind == PXR_REPORT_SRC_COMPLAINTS)
 		R->have_complaints = 1;
+	if (kind == PXR_REPORT_SRC_PURCHASES)
+		R->have_purchases = 1;
 	return s;
 }
 
@@ -297,9 +304,40 @@ add_complaint(struct pxr_report_src *s, const struct pxr_rec *rec,
 	slot = pxr_hmap_put(&R->complaints, cu, strlen(cu), NULL);
 	c->next = *slot;
 	*slot = c;
+	if (c->in_range) {
+		/* The silent-unhappy estimate counts customers, once. */
+		struct rp_compl *x;
+
+		for (x = c->next; x != NULL && !x->in_range; x = x->next)
+			;
+		R->complainers += x == NULL;
+	}
 	R->compl_v = pxr_reallocarray(R->compl_v, R->ncompl + 1,
 	    sizeof(*R->compl_v));
 	R->compl_v[R->ncompl++] = c;
+	return 0;
+}
+
+static int
+add_purchase(struct pxr_report_src *s, const struct pxr_rec *rec,
+    struct pxr_error *err)
+{
+	struct pxr_report *R = s->R;
+	const char *cu = val(s, rec, S_CUST);
+	struct rp_purchase *p;
+	void **slot;
+	int64_t t;
+
+	if (timeof(s, rec, S_PURCHASED, &t, err) < 0)
+		return -1;
+	if (cu == NULL || t == NOTIME)
+		return pxr_error_set(err, PXR_EXIT_DATAERR, "a purchase "
+		    "needs customer_id and purchased_at");
+	p = pxr_arena_alloc(&R->mem, sizeof(*p));
+	p->t = t;
+	slot = pxr_hmap_put(&R->purchases, cu, strlen(cu), NULL);
+	p->next = *slot;
+	*slot = p;
 	return 0;
 }
 
@@ -471,15 +509,23 @@ pxr_report_add(struct pxr_report_src *s, const struct pxr_rec *rec,
 
 	if (!s->bound) {
 		src_bind(s);
-		if (s->complaints && (s->f[S_CUST] == PXR_NOFIELD ||
-		    s->f[S_COMPL] == PXR_NOFIELD)) {
+		if (s->kind == PXR_REPORT_SRC_COMPLAINTS && (s->f[S_CUST] ==
+		    PXR_NOFIELD || s->f[S_COMPL] == PXR_NOFIELD)) {
 			pxr_error_set(err, PXR_EXIT_DATAERR, "a complaints "
 			    "export needs customer_id and complained_at");
 			return -2;
 		}
+		if (s->kind == PXR_REPORT_SRC_PURCHASES && (s->f[S_CUST] ==
+		    PXR_NOFIELD || s->f[S_PURCHASED] == PXR_NOFIELD)) {
+			pxr_error_set(err, PXR_EXIT_DATAERR, "a purchases "
+			    "file needs customer_id and purchased_at");
+			return -2;
+		}
 	}
-	if (s->complaints)
+	if (s->kind == PXR_REPORT_SRC_COMPLAINTS)
 		return add_complaint(s, rec, err);
+	if (s->kind == PXR_REPORT_SRC_PURCHASES)
+		return add_purchase(s, rec, err);
 	if (s->is_ledger)
 		return add_ledger(s, rec, err);
 	if (timeof(s, rec, S_AT, &at, err) < 0 || timeof(s, rec, S_DETECTED,
@@ -778,6 +824,7 @@ pxr_report_finish(struct pxr_report *R, struct pxr_error *err)
 	if (R->ncompl > 0 || R->have_complaints)
 		first_contact(R);
 	rp_told(R);
+	rp_rebuy(R);
 	for (i = 0; i < RP_NTABLES; i++)
 		if (R->t[i].n > 1)
 			qsort(R->t[i].r, R->t[i].n, sizeof(R->t[i].r[0]),

@@ -29,6 +29,17 @@ struct pxr_report_opts {
 	struct pxr_tz *tz;	/* the zone of a night's date (borrowed) */
 	int64_t	 from;		/* only records at or after; INT64_MIN: all */
 	int64_t	 to;		/* only records before; INT64_MAX: all */
+	int	 silent_ratio;	/* 1 in this many unhappy customers
+				   complains; 0: 26 */
+	int64_t	 within;	/* a repurchase counts within this long
+				   after the incident (µs); 0: 90 days */
+};
+
+/* What a source is: its columns say, or it is given as one of these. */
+enum {
+	PXR_REPORT_SRC_ANY = 0,	/* a stage's output, ledger, sent log, outbox */
+	PXR_REPORT_SRC_COMPLAINTS,	/* customer_id, complained_at */
+	PXR_REPORT_SRC_PURCHASES	/* customer_id, purchased_at */
 };
 
 struct pxr_report;
@@ -40,16 +51,18 @@ void	 pxr_report_free(struct pxr_report *);
 
 /*
  * An input of the report whose records have the fields of sch (borrowed,
- * as long as the source): complaints 1 for a complaints export
- * (customer_id, complained_at), else whatever its columns say (a stage's
- * output, a ledger, a sent log).  new.
+ * as long as the source): kind is PXR_REPORT_SRC_COMPLAINTS for a
+ * complaints export, PXR_REPORT_SRC_PURCHASES for purchases, else
+ * PXR_REPORT_SRC_ANY: whatever its columns say (a stage's output, a
+ * ledger, a sent log, an outbox).  new.
  */
 struct pxr_report_src *pxr_report_src_new(struct pxr_report *,
-	    struct pxr_schema *, int complaints);
+	    struct pxr_schema *, int kind);
 /*
  * Count one record of the source: 0; -1 and err for a bad record (a time
- * or amount that is not one, a complaint without a customer); -2 and err
- * when the input cannot be one (a complaints export without its columns).
+ * or amount that is not one, a complaint or purchase without a customer
+ * or time); -2 and err when the input cannot be one (a complaints export
+ * or purchases file without its columns).
  */
 int	 pxr_report_add(struct pxr_report_src *, const struct pxr_rec *,
 	    struct pxr_error *);

@@ -111,6 +111,45 @@ told(const struct pxr_report *R, FILE *fp, struct pxr_buf *b,
 	pxr_buf_free(&nm);
 }
 
+/* A repurchase row's four counts, the measure named in value. */
+static void
+rebuy_row(FILE *fp, struct pxr_buf *b, struct pxr_buf *r,
+    const struct rp_rebuy *x)
+{
+	const char *name = x->rule != NULL ? x->rule : "(all rules)";
+
+	count(fp, b, r, "repurchase", name, x->n[1], "recovered");
+	count(fp, b, r, "repurchase", name, x->bought[1], "recovered_bought");
+	count(fp, b, r, "repurchase", name, x->n[0], "not_recovered");
+	count(fp, b, r, "repurchase", name, x->bought[0],
+	    "not_recovered_bought");
+}
+
+/* Repurchase: the window, then per rule and over all (as by-night). */
+static void
+rebuy(const struct pxr_report *R, FILE *fp, struct pxr_buf *b,
+    struct pxr_buf *r)
+{
+	struct pxr_buf w = { 0 };
+	size_t i;
+
+	pxr_buf_reset(r);
+	pxr_buf_adds(r, ",,,,");
+	if (!R->have_purchases) {
+		field(r, rp_rebuy_absent);
+		line(fp, b, "repurchase", "absent", NULL, r->p);
+		return;
+	}
+	rp_within(R, &w);
+	field(r, w.p);
+	line(fp, b, "repurchase", "within", NULL, r->p);
+	pxr_buf_free(&w);
+	for (i = 0; i < R->nrebuy; i++)
+		rebuy_row(fp, b, r, &R->rebuy[i]);
+	if (R->nrebuy > 0)
+		rebuy_row(fp, b, r, &R->rebuy_all);
+}
+
 int
 rp_write_csv(const struct pxr_report *R, FILE *fp)
 {
@@ -171,12 +210,21 @@ rp_write_csv(const struct pxr_report *R, FILE *fp)
 		    R->fc_untold, NULL);
 		count(fp, &b, &r, "first-contact",
 		    "complaints_without_incident", R->fc_orphans, NULL);
+		count(fp, &b, &r, "first-contact", "complained_customers",
+		    R->complainers, NULL);
+		count(fp, &b, &r, "first-contact", "silent_ratio",
+		    R->o.silent_ratio, NULL);
+		count(fp, &b, &r, "first-contact", "unhappy_estimated",
+		    R->complainers * R->o.silent_ratio, NULL);
+		count(fp, &b, &r, "first-contact", "silent_estimated",
+		    R->complainers * (R->o.silent_ratio - 1), NULL);
 	} else {
 		pxr_buf_reset(&r);
 		pxr_buf_adds(&r, ",,,,");
 		field(&r, rp_fc_absent);
 		line(fp, &b, "first-contact", "absent", NULL, r.p);
 	}
+	rebuy(R, fp, &b, &r);
 	pxr_buf_free(&b);
 	pxr_buf_free(&r);
 	return 0;

@@ -196,6 +196,50 @@ told(FILE *fp, const struct pxr_report *R)
 	}
 }
 
+static void
+rebuy_tr(FILE *fp, const struct rp_rebuy *x)
+{
+	int k;
+
+	fprintf(fp, "<tr%s><td>", x->rule == NULL ? " class=\"total\"" : "");
+	esc(fp, x->rule != NULL ? x->rule : "(all rules)");
+	fprintf(fp, "</td>");
+	for (k = 1; k >= 0; k--)
+		fprintf(fp, "<td class=\"n\">%ld</td><td class=\"n\">%ld</td>"
+		    "<td class=\"n\">%.1f %%</td>", x->n[k], x->bought[k],
+		    rp_percent(x->bought[k], x->n[k]));
+	fprintf(fp, "</tr>\n");
+}
+
+/* Does recovery pay: the silent-unhappy chart, then repurchase. */
+static void
+pays(FILE *fp, const struct pxr_report *R)
+{
+	struct pxr_buf b = { 0 };
+	size_t i;
+
+	fprintf(fp, "<h2>Does recovery pay?</h2>\n");
+	rp_svg_silent(fp, R, 0, 1);
+	rp_within(R, &b);
+	fprintf(fp, "<h3>Repurchase within %s of an incident</h3>\n", b.p);
+	pxr_buf_free(&b);
+	if (!R->have_purchases || R->nrebuy == 0) {
+		fprintf(fp, "<p id=\"repurchase\">");
+		esc(fp, R->have_purchases ? "(no incident with a customer and "
+		    "a time)" : rp_rebuy_absent);
+		fprintf(fp, "</p>\n");
+		return;
+	}
+	rp_svg_rebuy(fp, R, 0, 1);
+	fprintf(fp, "<table id=\"repurchase\">\n<tr><th>rule</th>"
+	    "<th>recovered</th><th>bought</th><th>rate</th>"
+	    "<th>not recovered</th><th>bought</th><th>rate</th></tr>\n");
+	for (i = 0; i < R->nrebuy; i++)
+		rebuy_tr(fp, &R->rebuy[i]);
+	rebuy_tr(fp, &R->rebuy_all);
+	fprintf(fp, "</table>\n");
+}
+
 int
 rp_write_html(const struct pxr_report *R, FILE *fp)
 {
@@ -220,6 +264,15 @@ rp_write_html(const struct pxr_report *R, FILE *fp)
 		    R->fc_incidents, R->fc_incidents == 1 ? "" : "s",
 		    R->fc_untold, R->fc_untold == 1 ? "" : "s", R->fc_orphans,
 		    R->fc_orphans == 1 ? " concerns" : "s concern");
+	if (R->have_complaints)
+		fprintf(fp, "<p id=\"silent-unhappy\">Unhappy customers, "
+		    "estimated: <strong>%lld</strong> (%ld customer%s "
+		    "complained; only 1 in %d unhappy customers complains), of "
+		    "whom <strong>%lld</strong> silent.</p>\n",
+		    (long long)R->complainers * R->o.silent_ratio,
+		    R->complainers, R->complainers == 1 ? "" : "s",
+		    R->o.silent_ratio, (long long)R->complainers *
+		    (R->o.silent_ratio - 1));
 	else {
 		fprintf(fp, "<p id=\"first-contact\">");
 		esc(fp, rp_fc_absent);
@@ -230,6 +283,7 @@ rp_write_html(const struct pxr_report *R, FILE *fp)
 		table(fp, R, &R->t[i]);
 	nights(fp, R);
 	told(fp, R);
+	pays(fp, R);
 	fprintf(fp, "</body>\n</html>\n");
 	return 0;
 }

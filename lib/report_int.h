@@ -50,6 +50,7 @@ struct rp_inc {
 	int64_t	 t;		/* the event, or RP_NOTIME */
 	int64_t	 night;		/* detected (else the event), or RP_NOTIME */
 	int64_t	 first_sent;	/* its first message out, or RP_NOTIME */
+	int	 told;		/* a message about it was handed over */
 };
 
 /* A compensation, by its incident's id. */
@@ -76,6 +77,18 @@ struct rp_msg {
 	int	 ob;		/* RP_OB_*: its last outbox row */
 	const char *ob_why;	/* why the outbox kept it (its last queuing) */
 	struct rp_msg *next;	/* the incident's next message */
+};
+
+/* A purchase: the customer's others follow in next. */
+struct rp_purchase {
+	struct rp_purchase *next;
+	int64_t	 t;
+};
+
+/* Repurchase of one rule (or of all: rule NULL), recovered or not. */
+struct rp_rebuy {
+	const char *rule;
+	long	 n[2], bought[2];	/* [1]: recovered, [0]: not */
 };
 
 /* A compensation paid and not told (yet), and why. */
@@ -110,6 +123,13 @@ struct pxr_report {
 	long	 paid, told;		/* compensations paid; of them told */
 	struct rp_untold *untold;	/* paid, not told: permanent first */
 	size_t	 nuntold, npermanent;
+
+	struct pxr_hmap purchases;	/* customer -> struct rp_purchase */
+	int	 have_purchases;
+	long	 complainers;		/* customers who complained */
+	struct rp_rebuy *rebuy;		/* by rule */
+	size_t	 nrebuy;
+	struct rp_rebuy rebuy_all;	/* every rule: by customer */
 };
 
 /* Count one more of name (borrowed: as long as the report) in t. */
@@ -137,6 +157,18 @@ extern const char rp_fc_absent[];
  */
 void	 rp_told(struct pxr_report *);
 
+/*
+ * The silent-unhappy estimate and the repurchase comparison
+ * (report_rebuy.c), after rp_told.
+ */
+void	 rp_rebuy(struct pxr_report *);
+/* 100 * part / whole (0 for no whole). */
+double	 rp_percent(long part, long whole);
+/* Append the repurchase window ("90d") to b. */
+void	 rp_within(const struct pxr_report *, struct pxr_buf *);
+/* Why repurchase is not measured (no purchases file). */
+extern const char rp_rebuy_absent[];
+
 int	 rp_write_text(const struct pxr_report *, FILE *);
 int	 rp_write_csv(const struct pxr_report *, FILE *);
 int	 rp_write_json(const struct pxr_report *, FILE *);
@@ -147,5 +179,14 @@ int	 rp_svg_chart(FILE *, const struct pxr_report *, const struct rp_table *,
 	    int y0, int alone);
 /* The height rp_svg_chart takes for the table. */
 int	 rp_svg_height(const struct rp_table *);
+/*
+ * The silent-unhappy chart (complained against silent, estimated) and
+ * the repurchase chart (recovered against not, per rule) at y0, alone
+ * as in rp_svg_chart; nothing (and a height of 0) without their data.
+ */
+int	 rp_svg_silent(FILE *, const struct pxr_report *, int y0, int alone);
+int	 rp_svg_silent_height(const struct pxr_report *);
+int	 rp_svg_rebuy(FILE *, const struct pxr_report *, int y0, int alone);
+int	 rp_svg_rebuy_height(const struct pxr_report *);
 
 #endif

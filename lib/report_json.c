@@ -67,6 +67,43 @@ told(const struct pxr_report *R)
 	return o;
 }
 
+/* Customers, bought and the rate of one side of a repurchase row. */
+static json_t *
+side(const struct rp_rebuy *x, int k)
+{
+	return json_pack("{s:I,s:I,s:f}", "customers", (json_int_t)x->n[k],
+	    "bought", (json_int_t)x->bought[k], "rate", rp_percent(
+	    x->bought[k], x->n[k]) / 100.0);
+}
+
+static json_t *
+rebuy_row(const struct rp_rebuy *x)
+{
+	return json_pack("{s:s?,s:o,s:o}", "rule", x->rule, "recovered",
+	    side(x, 1), "not_recovered", side(x, 0));
+}
+
+/* Repurchase within the window: per rule and over all, or absent. */
+static json_t *
+rebuy(const struct pxr_report *R)
+{
+	struct pxr_buf w = { 0 };
+	json_t *o, *a;
+	size_t i;
+
+	if (!R->have_purchases)
+		return json_pack("{s:s}", "absent", rp_rebuy_absent);
+	rp_within(R, &w);
+	a = json_array();
+	for (i = 0; i < R->nrebuy; i++)
+		json_array_append_new(a, rebuy_row(&R->rebuy[i]));
+	o = json_pack("{s:s,s:o,s:o}", "within", w.p, "by_rule", a, "all",
+	    rebuy_row(&R->rebuy_all));
+	json_object_del(json_object_get(o, "all"), "rule");
+	pxr_buf_free(&w);
+	return o;
+}
+
 int
 rp_write_json(const struct pxr_report *R, FILE *fp)
 {
@@ -110,15 +147,21 @@ rp_write_json(const struct pxr_report *R, FILE *fp)
 	json_object_set_new(o, "told", told(R));
 	if (R->have_complaints)
 		json_object_set_new(o, "first_contact", json_pack(
-		    "{s:I,s:I,s:f,s:I,s:I}", "incidents",
+		    "{s:I,s:I,s:f,s:I,s:I,s:{s:I,s:i,s:I,s:I}}", "incidents",
 		    (json_int_t)R->fc_incidents, "first",
 		    (json_int_t)R->fc_good, "rate", R->fc_incidents > 0 ?
 		    (double)R->fc_good / (double)R->fc_incidents : 0.0,
 		    "complained_untold", (json_int_t)R->fc_untold,
-		    "complaints_without_incident", (json_int_t)R->fc_orphans));
+		    "complaints_without_incident", (json_int_t)R->fc_orphans,
+		    "silent_unhappy", "complained_customers",
+		    (json_int_t)R->complainers, "ratio", R->o.silent_ratio,
+		    "unhappy_estimated", (json_int_t)R->complainers *
+		    R->o.silent_ratio, "silent_estimated",
+		    (json_int_t)R->complainers * (R->o.silent_ratio - 1)));
 	else
 		json_object_set_new(o, "first_contact", json_pack("{s:n,s:s}",
 		    "rate", "absent", rp_fc_absent));
+	json_object_set_new(o, "repurchase", rebuy(R));
 	rc = json_dumpf(o, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', fp);
 	json_decref(o);

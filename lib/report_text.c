@@ -136,6 +136,49 @@ untold(const struct pxr_report *R, FILE *fp, int perm)
 	pxr_buf_free(&b);
 }
 
+/* One repurchase row: recovered, then not. */
+static void
+rebuy_row(FILE *fp, const struct rp_rebuy *r, size_t w)
+{
+	int k;
+
+	fputs("  ", fp);
+	cell(fp, r->rule != NULL ? r->rule : "(all rules)", w, 0);
+	for (k = 1; k >= 0; k--)
+		fprintf(fp, "%*ld  %6ld  %5.1f %%%s", k ? 9 : 13, r->n[k],
+		    r->bought[k], rp_percent(r->bought[k], r->n[k]), k ? "  " :
+		    "\n");
+}
+
+static void
+rebuy(const struct pxr_report *R, FILE *fp)
+{
+	struct pxr_buf b = { 0 };
+	size_t i, w = strlen("(all rules)");
+
+	rp_within(R, &b);
+	fprintf(fp, "\nRepurchase within %s of an incident\n", b.p);
+	pxr_buf_free(&b);
+	if (!R->have_purchases) {
+		fprintf(fp, "  %s\n", rp_rebuy_absent);
+		return;
+	}
+	if (R->nrebuy == 0) {
+		fprintf(fp, "  (no incident with a customer and a time)\n");
+		return;
+	}
+	for (i = 0; i < R->nrebuy; i++)
+		if (width(R->rebuy[i].rule) > w)
+			w = width(R->rebuy[i].rule);
+	fputs("  ", fp);
+	cell(fp, "rule", w, 0);
+	fprintf(fp, "%9s  %6s  %7s  %13s  %6s  %7s\n", "recovered", "bought",
+	    "rate", "not recovered", "bought", "rate");
+	for (i = 0; i < R->nrebuy; i++)
+		rebuy_row(fp, &R->rebuy[i], w);
+	rebuy_row(fp, &R->rebuy_all, w);
+}
+
 static void
 told(const struct pxr_report *R, FILE *fp)
 {
@@ -223,7 +266,14 @@ rp_write_text(const struct pxr_report *R, FILE *fp)
 		    R->fc_untold);
 		fprintf(fp, "  complaints with no incident        %6ld\n",
 		    R->fc_orphans);
+		fprintf(fp, "  customers who complained           %6ld\n"
+		    "  unhappy customers, estimated       %6lld  (1 in %d "
+		    "complains)\n  of them silent, estimated          %6lld\n",
+		    R->complainers, (long long)R->complainers *
+		    R->o.silent_ratio, R->o.silent_ratio,
+		    (long long)R->complainers * (R->o.silent_ratio - 1));
 	}
+	rebuy(R, fp);
 	pxr_buf_free(&b);
 	return 0;
 }

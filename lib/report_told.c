@@ -182,6 +182,14 @@ rp_told(struct pxr_report *R)
 			rp_count(&R->t[RP_EXPIRED], m->ob_why != NULL ?
 			    m->ob_why : m->reason != NULL ? m->reason : "?");
 	}
+	for (i = 0; i < R->nmsg; i++) {
+		const struct rp_msg *m = R->msg_v[i];
+		struct rp_inc *it;
+
+		if (told(m) && (it = pxr_hmap_get(&R->inc, m->incident,
+		    strlen(m->incident))) != NULL)
+			it->told = 1;
+	}
 	for (i = 0; i < R->ncomp; i++) {
 		const struct rp_comp *c = R->comp_v[i];
 

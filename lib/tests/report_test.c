@@ -66,7 +66,8 @@ report(const struct pxr_report_opts *o, int fmt, int *nbad)
 int
 main(void)
 {
-	struct pxr_report_opts o = { NULL, "en", NULL, INT64_MIN, INT64_MAX };
+	struct pxr_report_opts o = { NULL, "en", NULL, INT64_MIN, INT64_MAX, 0,
+	    0 };
 	char *out;
 	int nbad;
 
