@@ -53,6 +53,7 @@ LIBOBJ = \
 	winstore \
 	ledger \
 	ledger_view \
+	calllist \
 	# end
 UNITS = \
 	rec \

@@ -29,7 +29,7 @@ static const char help[] =
 "\n"
 "      --sent-log FILE      read for messages already sent and rate limits\n"
 "      --preview            show the messages for a person, not as records\n"
-"      --templates DIR, --template NAME, --channels email,sms,push\n"
+"      --templates DIR, --template NAME, --channels email,sms,push,phone\n"
 "      --field CH=FIELD     the customer field of a channel's address, or of\n"
 "                           locale, timezone, consent, name, country\n"
 "                           (repeatable)\n"
@@ -194,7 +194,7 @@ main(int argc, char **argv)
 			for (i = 0; v[i] != NULL; i++) {
 				if (pxr_channel_of(v[i]) < 0 || i >= PXR_NCH)
 					pxr_cli_usage(&c, "--channels: '%s' is "
-					    "not email, sms or push", v[i]);
+					    "not email, sms, push or phone", v[i]);
 				o.ch[o.nch++] = pxr_channel_of(v[i]);
 			}
 			for (i = 0; v[i] != NULL; i++)

@@ -13,6 +13,7 @@ static const char usage[] =
 "                [--sms-command CMD] [--push-command CMD] [--from ADDRESS]\n"
 "                [-r RULES] [--rate N/s] [--retries N] [--retry-after DUR]\n"
 "                [--expire-after DUR] [--resend-unknown] [--dry-run]\n"
+"                [--call-list FILE] [--call-outcomes FILE]\n"
 "                [options] [INPUT ...]\n";
 
 static const char help[] =
@@ -27,6 +28,8 @@ static const char help[] =
 "With --outbox, a message deferred to later (quiet hours, a rate limit)\n"
 "or whose gateway failed is kept there ('queued'), and every run hands\n"
 "over what the outbox holds that is due, input or not.\n"
+"A phone message (a call by an agent) goes on the call list, once ever;\n"
+"the agents' outcomes come back with --call-outcomes.\n"
 "\n"
 "      --sent-log FILE      the sent log (CSV, append-only, created 0600)\n"
 "      --sendmail CMD       default: /usr/sbin/sendmail -i --\n"
@@ -42,6 +45,9 @@ static const char help[] =
 "      --outbox FILE        keep what cannot go yet; hand over what is due\n"
 "      --retry-after DUR    retry a failed hand-over after this (15m)\n"
 "      --expire-after DUR   give up a message kept longer (7d)\n"
+"      --call-list FILE     the calls for agents (CSV, append-only, 0600)\n"
+"      --call-outcomes FILE message_id,outcome[,called_at]: reached (sent),\n"
+"                           no-answer, wrong-number, declined (failed)\n"
 "\n"
 "example:\n"
 "  pxr-notify -r plays.json --sent-log state/sent.csv < compensated.csv \\\n"
@@ -49,7 +55,10 @@ static const char help[] =
 "        --sent-log state/sent.csv --outbox state/outbox.csv\n"
 "  # every hour from cron: what is due, without a night's file\n"
 "  pxr-send --sms-command 'sms-gw --to {to}' \\\n"
-"      --sent-log state/sent.csv --outbox state/outbox.csv < /dev/null\n";
+"      --sent-log state/sent.csv --outbox state/outbox.csv < /dev/null\n"
+"  # the agents' outcomes of yesterday's calls\n"
+"  pxr-send --sent-log state/sent.csv --call-list state/calls.csv \\\n"
+"      --call-outcomes outcomes.csv < /dev/null\n";
 
 /* Split a command line like a shell would (quotes, backslashes), no shell. */
 static char **
@@ -104,7 +113,7 @@ main(int argc, char **argv)
 {
 	enum { O_SENT = OPT_CMD, O_SENDMAIL, O_SMS, O_PUSH, O_FROM, O_RATE,
 	    O_RETRIES, O_UNKNOWN, O_DRY, O_LOCK, O_OUTBOX, O_EXPIRE,
-	    O_RETRY_AFTER };
+	    O_RETRY_AFTER, O_CALLS, O_OUTCOMES };
 	static const struct option longopts[] = {
 		PXR_CLI_LONG,
 		{ "sent-log", required_argument, NULL, O_SENT },
@@ -120,6 +129,8 @@ main(int argc, char **argv)
 		{ "outbox", required_argument, NULL, O_OUTBOX },
 		{ "expire-after", required_argument, NULL, O_EXPIRE },
 		{ "retry-after", required_argument, NULL, O_RETRY_AFTER },
+		{ "call-list", required_argument, NULL, O_CALLS },
+		{ "call-outcomes", required_argument, NULL, O_OUTCOMES },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pxr_send_opts o;
@@ -127,7 +138,7 @@ main(int argc, char **argv)
 	struct pxr_mapper *m;
 	struct pxr_cli c;
 	struct pxr_tz *tz;
-	const char *from = NULL;
+	const char *from = NULL, *outcomes = NULL;
 	char *end;
 	int ch;
 
@@ -181,6 +192,8 @@ main(int argc, char **argv)
 			o.retry_after = (int64_t)pxr_cli_ms(&c, "--retry-after",
 			    optarg) * 1000;
 			break;
+		case O_CALLS: o.call_list = optarg; break;
+		case O_OUTCOMES: outcomes = optarg; break;
 		default: pxr_cli_usage(&c, NULL);
 		}
 	}
@@ -201,6 +214,13 @@ main(int argc, char **argv)
 		if (pxr_mail_addr_parse(from, &sender, &c.err) < 0)
 			pxr_cli_usage(&c, "--from: %s", c.err.text);
 		o.from = &sender;
+	}
+	if (outcomes != NULL) {
+		if (o.call_list == NULL)
+			pxr_cli_usage(&c, "--call-outcomes needs --call-list "
+			    "FILE");
+		o.outcomes_sch = pxr_schema_new();
+		o.outcomes = pxr_cli_sidein(&c, outcomes, o.outcomes_sch);
 	}
 	o.now = pxr_cli_now(&c, tz);
 	o.status = &c.status;

@@ -20,6 +20,7 @@ struct how {
 	int	 all;
 	const char *tmpl;
 	int	 transactional;
+	size_t	 ntiers;	/* the rule's, for a call's priority */
 };
 
 struct ntf {
@@ -32,6 +33,8 @@ struct ntf {
 	const char *f_locale_name, *f_tz_name, *f_consent_name;
 	const char *f_country_name, *country;	/* of phone numbers */
 	struct pxr_quiet quiet[PXR_NCH];
+	int	 calls;		/* a rule calls: the call list's fields */
+	struct pxr_callhours call;
 	long	 max_count;	/* 0: no limit */
 	int64_t	 max_period;
 	int64_t	 now;
@@ -51,9 +54,9 @@ struct ntf {
 	struct pxr_schema *sch;
 	size_t	 f_addr[PXR_NCH], f_locale, f_tz, f_consent, f_country,
 		 f_rule, f_id,
-		 f_cust, f_ccur, f_cstatus, f_camount, f_ckind;
+		 f_cust, f_ccur, f_cstatus, f_camount, f_ckind, f_rank;
 	size_t	 o_mid, o_iid, o_cust, o_ch, o_to, o_locale, o_subj, o_body,
-		 o_seg, o_after, o_status, o_reason;
+		 o_seg, o_after, o_status, o_reason, o_prio, o_cfrom, o_cto;
 	struct pxr_buf subj, body, tmp, mid, base, phone;
 	char	 why[256];	/* why a phone number is none */
 };
@@ -247,6 +250,35 @@ own_names(struct ntf *N, struct pxr_schema *sch, struct pxr_error *err)
 	return 0;
 }
 
+/* The call list's fields, when a rule calls; 0, or -2 on a clash. */
+static int
+bind_calls(struct ntf *N, struct pxr_schema *sch, struct pxr_error *err)
+{
+	static const enum pxr_field call[] = { PXR_F_PRIORITY,
+	    PXR_F_CALL_FROM, PXR_F_CALL_TO };
+	const struct pxr_field_def *d;
+	size_t i, k;
+
+	N->o_prio = N->o_cfrom = N->o_cto = PXR_NOFIELD;
+	if (!N->calls)
+		return 0;
+	for (i = 0; i < sizeof(call) / sizeof(call[0]); i++) {
+		d = &pxr_fields[call[i]];
+		k = pxr_schema_find(sch, d->name, d->len);
+		if (k != PXR_NOFIELD && sch->visible[k]) {
+			pxr_error_set(err, PXR_EXIT_DATAERR, "the input has a "
+			    "field '%s', which pxr-notify writes: rename it "
+			    "(--rename %s=NEW)", d->name, d->name);
+			return -2;
+		}
+	}
+	N->f_rank = pxr_field_ref(sch, PXR_F_TIER_RANK);
+	N->o_prio = pxr_field_add(sch, PXR_F_PRIORITY);
+	N->o_cfrom = pxr_field_add(sch, PXR_F_CALL_FROM);
+	N->o_cto = pxr_field_add(sch, PXR_F_CALL_TO);
+	return 0;
+}
+
 static int
 ntf_bind(struct pxr_mapper *m, struct pxr_schema *sch, struct pxr_error *err)
 {
@@ -290,7 +322,7 @@ ntf_bind(struct pxr_mapper *m, struct pxr_schema *sch, struct pxr_error *err)
 	N->o_after = pxr_field_add(sch, PXR_F_SEND_AFTER);
 	N->o_status = pxr_field_add(sch, PXR_F_STATUS);
 	N->o_reason = pxr_field_add(sch, PXR_F_REASON);
-	return 0;
+	return bind_calls(N, sch, err);
 }
 
 static int
@@ -349,6 +381,49 @@ after_quiet(struct ntf *N, int ch, struct pxr_tz *tz, int64_t t)
 }
 
 /*
+ * A call's row: its priority (1 for the rule's most severe tier, 2 for
+ * the next, ...; 1 without a tier) and the first window of the call
+ * hours in the customer's zone that ends after now, from now when it
+ * has begun, as local times with their offset.
+ */
+static void
+call_window(struct ntf *N, struct pxr_rec *rec, const struct how *h)
+{
+	const struct pxr_callhours *c = &N->call;
+	const struct pxr_val *rv = pxr_rec_get(rec, N->f_rank);
+	struct pxr_civil cv, x;
+	int64_t day, from = N->now, to = N->now;
+	long rank = 0;
+	int i;
+
+	if (!PXR_ISNULL(rv) && rv->n > 0 && rv->n < 10)
+		rank = strtol(rv->s, NULL, 10);
+	pxr_rec_setf(rec, N->o_prio, PXR_NUM, "%ld", rank >= 1 &&
+	    (size_t)rank <= h->ntiers ? (long)h->ntiers - rank + 1 : 1L);
+	pxr_time_civil(N->now, N->ctz, &cv);
+	day = pxr_days_from_civil(cv.year, cv.month, cv.day);
+	for (i = 0; i < 8; i++, day++) {
+		if ((c->days & (1u << ((cv.wday - 1 + i) % 7))) == 0)
+			continue;
+		pxr_time_civil(day * PXR_US_DAY, NULL, &x);
+		from = pxr_time_from_local(N->ctz, x.year, x.month, x.day,
+		    c->from / 60, c->from % 60, 0, 0);
+		to = pxr_time_from_local(N->ctz, x.year, x.month, x.day,
+		    c->to / 60, c->to % 60, 0, 0);
+		if (to > N->now)
+			break;
+	}
+	if (from < N->now)
+		from = N->now;
+	pxr_buf_reset(&N->tmp);
+	pxr_time_format_tz(&N->tmp, from, N->ctz);
+	pxr_rec_set(rec, N->o_cfrom, PXR_STR, N->tmp.p, N->tmp.len);
+	pxr_buf_reset(&N->tmp);
+	pxr_time_format_tz(&N->tmp, to, N->ctz);
+	pxr_rec_set(rec, N->o_cto, PXR_STR, N->tmp.p, N->tmp.len);
+}
+
+/*
  * Write one message row for rec on channel ch, with status and reason,
  * due at due (0: now); 0, -1 (bad record), -2 (fatal).  A message that
  * goes (ready, deferred) is rendered in the customer's locale; one whose
@@ -379,6 +454,11 @@ message(struct ntf *N, struct pxr_rec *rec, const struct how *h, int ch,
 	pxr_rec_setnull(rec, N->o_after);
 	pxr_rec_setref(rec, N->o_status, PXR_STR, status, strlen(status));
 	set(rec, N->o_reason, reason, reason != NULL ? strlen(reason) : 0);
+	if (N->calls) {
+		pxr_rec_setnull(rec, N->o_prio);
+		pxr_rec_setnull(rec, N->o_cfrom);
+		pxr_rec_setnull(rec, N->o_cto);
+	}
 	if (strcmp(status, "suppressed") == 0)
 		goto emit;
 	t = pxr_tmpls_get(&N->tmpls, h->tmpl, N->loc, chn, &used, err);
@@ -421,6 +501,11 @@ message(struct ntf *N, struct pxr_rec *rec, const struct how *h, int ch,
 		pxr_rec_setf(rec, N->o_seg, PXR_NUM, "%d",
 		    pxr_sms_segments(N->body.p != NULL ? N->body.p : "",
 		    N->body.len, &ucs2));
+	}
+	if (ch == PXR_CH_PHONE) {
+		/* Listed now, called in the window: no quiet hours. */
+		call_window(N, rec, h);
+		goto emit;
 	}
 	after = after_quiet(N, ch, N->ctz, due != 0 ? due : N->now);
 	if (after != N->now) {
@@ -475,6 +560,7 @@ how_of(struct ntf *N, const struct pxr_rec *rec, struct how *h,
 	h->all = n->all;
 	h->tmpl = n->tmpl;
 	h->transactional = n->transactional;
+	h->ntiers = r != NULL ? r->ntiers : 0;
 	return 1;
 }
 
@@ -555,7 +641,7 @@ address(struct ntf *N, const struct pxr_rec *rec, int ch, const char **to,
 		return 0;
 	*to = a->s;
 	*ton = a->n;
-	if (ch != PXR_CH_SMS)
+	if (ch != PXR_CH_SMS && ch != PXR_CH_PHONE)
 		return 1;
 	if (!PXR_ISNULL(cv) && cv->n > 0) {
 		cc = cv->s;
@@ -734,12 +820,37 @@ ntf_free(void *p)
 	free(N);
 }
 
+/* Does any rule (or the campaign, or the fan) call?  And when. */
+static void
+calls_of(struct ntf *N, const struct pxr_notify_opts *o)
+{
+	size_t i;
+	int k;
+
+	N->call.from = 9 * 60;
+	N->call.to = 18 * 60;
+	N->call.days = 0x1f;
+	for (k = 0; N->R == NULL && k < o->nch; k++)
+		N->calls |= o->ch[k] == PXR_CH_PHONE;
+	if (N->R == NULL)
+		return;
+	N->call = N->R->notify.call_hours;
+	for (i = 0; i < N->R->nrules; i++)
+		for (k = 0; N->R->rules[i].notify != NULL &&
+		    k < N->R->rules[i].notify->nch; k++)
+			N->calls |= N->R->rules[i].notify->ch[k] ==
+			    PXR_CH_PHONE;
+	for (k = 0; N->R->fan != NULL && N->R->fan->notify != NULL &&
+	    k < N->R->fan->notify->nch; k++)
+		N->calls |= N->R->fan->notify->ch[k] == PXR_CH_PHONE;
+}
+
 struct pxr_mapper *
 pxr_notify_new(const struct pxr_notify_opts *o, struct pxr_rules *R,
     struct pxr_error *err)
 {
 	static const char *const addr[PXR_NCH] = { "email", "phone",
-	    "device_token" };
+	    "device_token", "phone" };
 	const struct pxr_notify_cfg *nc = R != NULL ? &R->notify : NULL;
 	struct ntf *N;
 	int i;
@@ -802,6 +913,7 @@ pxr_notify_new(const struct pxr_notify_opts *o, struct pxr_rules *R,
 		N->currency = o->currency;
 		N->tz = o->tz != NULL ? o->tz : pxr_tz_env();
 	}
+	calls_of(N, o);
 	if (read_sentlog(N, o->lock_ms, err) < 0) {
 		ntf_free(N);
 		return NULL;

@@ -77,9 +77,9 @@ struct pxr_group {
 };
 
 /* The channels a message can go by; PXR_CH_* index every per-channel array. */
-enum { PXR_CH_EMAIL = 0, PXR_CH_SMS, PXR_CH_PUSH, PXR_NCH };
+enum { PXR_CH_EMAIL = 0, PXR_CH_SMS, PXR_CH_PUSH, PXR_CH_PHONE, PXR_NCH };
 
-/* "email", "sms", "push", by PXR_CH_*. */
+/* "email", "sms", "push", "phone" (a call by an agent), by PXR_CH_*. */
 extern const char *const pxr_channel_names[PXR_NCH];
 /* The PXR_CH_* of the channel named s, or -1. */
 int	 pxr_channel_of(const char *s);
@@ -99,6 +99,16 @@ struct pxr_rnotify {
 struct pxr_quiet {
 	int	 on;
 	int	 from, to;	/* from > to: across midnight */
+};
+
+/*
+ * When agents may call (the phone channel): from..to (minutes of the day,
+ * from < to) on the days of days (bit 0 Monday ... bit 6 Sunday), in the
+ * customer's zone.
+ */
+struct pxr_callhours {
+	int	 from, to;
+	unsigned days;
 };
 
 /*
@@ -122,6 +132,8 @@ struct pxr_notify_cfg {
 	char	*f_name;
 	char	*from[PXR_NCH];	/* the sender of each channel, or NULL */
 	struct pxr_quiet quiet[PXR_NCH];
+	struct pxr_callhours call_hours;	/* default 09:00-18:00,
+					   Monday to Friday */
 	long	 max_count;	/* max_per_customer.count; 0: no limit */
 	int64_t	 max_period;	/* max_per_customer.period, µs */
 	char	**rename_from;	/* rename: input fields pxr-notify renames */

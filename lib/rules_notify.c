@@ -13,11 +13,11 @@ static const struct mdef notify_defs[] = {
 	{ "templates", J_STR, 0 }, { "fields", J_OBJ, 0 },
 	{ "from", J_OBJ, 0 }, { "quiet_hours", J_OBJ, 0 },
 	{ "max_per_customer", J_OBJ, 0 }, { "rename", J_MAP, 0 },
-	{ NULL, 0, 0 }
+	{ "call_hours", J_OBJ, 0 }, { NULL, 0, 0 }
 };
 static const struct mdef fields_defs[] = {
 	{ "email", J_STR, 0 }, { "sms", J_STR, 0 }, { "push", J_STR, 0 },
-	{ "locale", J_STR, 0 }, { "timezone", J_STR, 0 },
+	{ "phone", J_STR, 0 }, { "locale", J_STR, 0 }, { "timezone", J_STR, 0 },
 	{ "consent", J_STR, 0 }, { "name", J_STR, 0 },
 	{ "country", J_STR, 0 }, { NULL, 0, 0 }
 };
@@ -27,6 +27,10 @@ static const struct mdef from_defs[] = {
 };
 static const struct mdef quiet_defs[] = {
 	{ "from", J_STR, 1 }, { "to", J_STR, 1 }, { NULL, 0, 0 }
+};
+static const struct mdef callhours_defs[] = {
+	{ "from", J_STR, 0 }, { "to", J_STR, 0 }, { "days", J_STRARR, 0 },
+	{ NULL, 0, 0 }
 };
 static const struct mdef maxper_defs[] = {
 	{ "count", J_INT, 1 }, { "period", J_DUR, 1 }, { NULL, 0, 0 }
@@ -45,7 +49,8 @@ static const struct mdef rnotify_defs[] = {
 	{ NULL, 0, 0 }
 };
 
-const char *const pxr_channel_names[PXR_NCH] = { "email", "sms", "push" };
+const char *const pxr_channel_names[PXR_NCH] = { "email", "sms", "push",
+	"phone" };
 
 int
 pxr_channel_of(const char *s)
@@ -99,7 +104,8 @@ load_channels(struct ld *L, struct pxr_rnotify *n, json_t *arr,
 		if ((c = pxr_channel_of(n->channels[i])) < 0) {
 			snprintf(sub, sizeof(sub), "%s.channels[%zu]", path, i);
 			ERR(L, sub, "wrong-type", "%s: unknown channel '%s' "
-			    "(email, sms or push)", sub, n->channels[i]);
+			    "(email, sms, push or phone)", sub,
+			    n->channels[i]);
 			continue;
 		}
 		for (k = 0; k < n->nch; k++)
@@ -203,6 +209,67 @@ load_quiet(struct ld *L, json_t *x)
 	}
 }
 
+/* call_hours: { "from": "09:00", "to": "18:00", "days": ["mon", ...] }. */
+static void
+load_call_hours(struct ld *L, json_t *x)
+{
+	static const char *const days[] = { "mon", "tue", "wed", "thu", "fri",
+	    "sat", "sun" };
+	struct pxr_callhours *c = &L->r->notify.call_hours;
+	json_t *t, *d;
+	char sub[200];
+	size_t i, k;
+	int j, m[2];
+
+	if (pxr_rl_check_obj(L, x, "notify.call_hours", callhours_defs) < 0)
+		return;
+	m[0] = c->from;
+	m[1] = c->to;
+	for (j = 0; j < 2; j++) {
+		const char *w = j == 0 ? "from" : "to";
+
+		if ((t = pxr_rl_get(x, w, J_STR)) == NULL)
+			continue;
+		snprintf(sub, sizeof(sub), "notify.call_hours.%s", w);
+		if (pxr_quiet_time(json_string_value(t), json_string_length(t),
+		    &m[j]) < 0) {
+			ERR(L, sub, "bad-call-hours", "%s: expected a time of "
+			    "day hh:mm, not '%s'", sub, json_string_value(t));
+			return;
+		}
+	}
+	if (m[0] >= m[1])
+		ERR(L, "notify.call_hours", "bad-call-hours", "notify."
+		    "call_hours: 'from' must come before 'to' on the same day");
+	else {
+		c->from = m[0];
+		c->to = m[1];
+	}
+	if ((t = pxr_rl_get(x, "days", J_STRARR)) == NULL)
+		return;
+	c->days = 0;
+	json_array_foreach(t, i, d) {
+		for (k = 0; k < 7; k++)
+			if (strcmp(json_string_value(d), days[k]) == 0)
+				break;
+		snprintf(sub, sizeof(sub), "notify.call_hours.days[%zu]", i);
+		if (k == 7) {
+			const char *s = pxr_suggest(json_string_value(d), days,
+			    7);
+
+			ERR(L, sub, "bad-call-hours", "%s: '%s' is not a day "
+			    "(mon, tue, wed, thu, fri, sat, sun)%s%s%s", sub,
+			    json_string_value(d), s != NULL ? ": did you mean '" :
+			    "", s != NULL ? s : "", s != NULL ? "'?" : "");
+			continue;
+		}
+		c->days |= 1u << k;
+	}
+	if (c->days == 0)
+		ERR(L, "notify.call_hours.days", "bad-call-hours",
+		    "notify.call_hours.days: no day to call on");
+}
+
 /* rename: { "OLD": "NEW", ... }, each a string. */
 static void
 load_rename(struct ld *L, json_t *x)
@@ -231,10 +298,13 @@ pxr_rl_load_notify(struct ld *L, json_t *v)
 {
 	struct pxr_notify_cfg *N = &L->r->notify;
 	static const char *const addr[PXR_NCH] = { "email", "phone",
-	    "device_token" };
+	    "device_token", "phone" };
 	json_t *x, *y;
 	int c;
 
+	N->call_hours.from = 9 * 60;
+	N->call_hours.to = 18 * 60;
+	N->call_hours.days = 0x1f;	/* Monday to Friday */
 	if (v != NULL && pxr_rl_check_obj(L, v, "notify", notify_defs) < 0)
 		v = NULL;
 	N->templates = template_dir(L->r, v != NULL ?
@@ -269,6 +339,8 @@ pxr_rl_load_notify(struct ld *L, json_t *v)
 		load_quiet(L, x);
 	if ((x = pxr_rl_get(v, "rename", J_MAP)) != NULL)
 		load_rename(L, x);
+	if ((x = pxr_rl_get(v, "call_hours", J_OBJ)) != NULL)
+		load_call_hours(L, x);
 }
 
 void

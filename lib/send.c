@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,11 +10,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calllist.h"
 #include "fields.h"
 #include "mail.h"
 #include "outbox.h"
 #include "send.h"
 #include "sentlog.h"
+#include "sidein.h"
 #include "time.h"
 
 struct send {
@@ -21,12 +24,13 @@ struct send {
 	struct pxr_send_opts o;
 	struct pxr_sentlog *log;	/* NULL: a dry run without one */
 	struct pxr_outbox *ob;		/* NULL: no outbox */
+	struct pxr_calllist *cl;	/* NULL: no call list */
 	int	 ob_held;		/* send_end holds the outbox's lock */
 	struct pxr_schema *sch;
 	const char *said;		/* the status last emitted */
 	size_t	 nlost;			/* deferred, with no outbox to keep them */
 	size_t	 f_mid, f_cust, f_ch, f_to, f_subj, f_body, f_status,
-		 f_after, f_reason;
+		 f_after, f_reason, f_locale, f_prio, f_cfrom, f_cto;
 	size_t	 o_status, o_attempts, o_error, o_sent_at;
 	struct timespec last;	/* the last hand-over, for --rate */
 	struct pxr_buf msg, err, at;
@@ -49,6 +53,10 @@ send_bind(struct pxr_mapper *mp, struct pxr_schema *sch,
 	S->f_status = pxr_field_ref(sch, PXR_F_STATUS);
 	S->f_after = pxr_field_ref(sch, PXR_F_SEND_AFTER);
 	S->f_reason = pxr_field_ref(sch, PXR_F_REASON);
+	S->f_locale = pxr_field_ref(sch, PXR_F_LOCALE);
+	S->f_prio = pxr_field_ref(sch, PXR_F_PRIORITY);
+	S->f_cfrom = pxr_field_ref(sch, PXR_F_CALL_FROM);
+	S->f_cto = pxr_field_ref(sch, PXR_F_CALL_TO);
 	/* message_id, channel, to stay where they are; then these. */
 	pxr_field_add(sch, PXR_F_MESSAGE_ID);
 	pxr_field_add(sch, PXR_F_CHANNEL);
@@ -95,6 +103,7 @@ valid_to(int ch, const char *to)
 	case PXR_CH_EMAIL:
 		return pxr_mail_addr_ok(to, strlen(to));
 	case PXR_CH_SMS:
+	case PXR_CH_PHONE:
 		return valid_phone(to);
 	default:
 		return valid_token(to);
@@ -416,6 +425,86 @@ queue(struct send *S, const struct pxr_rec *rec, int64_t after,
 
 static int deliver(struct send *, struct pxr_rec *, int, struct pxr_error *);
 
+/* Unlock the sent log and the call list, and emit rec's outcome. */
+static int
+listed(struct send *S, struct pxr_rec *rec, const char *status,
+    const char *why, struct pxr_error *err)
+{
+	pxr_calllist_unlock(S->cl);
+	pxr_sentlog_unlock(S->log);
+	return out(S, rec, status, 0, why, err);
+}
+
+/*
+ * A call: listed on the call list once, ever.  Under the sent log's lock
+ * and then the list's: a message the log has (sent, listed, not reached)
+ * is not listed again; one the list has but the log not (a run that
+ * died between the two) gets its claim; else the row goes on the list,
+ * then the claim ('attempt') into the log: the outcome comes later.
+ */
+static int
+list_call(struct send *S, struct pxr_rec *rec, struct pxr_error *err)
+{
+	const struct pxr_val *mv = pxr_rec_get(rec, S->f_mid);
+	const char *f[PXR_CL__N], *to = str(pxr_rec_get(rec, S->f_to));
+	const char *const *had;
+	enum pxr_sent_state st;
+
+	if (S->log == NULL || (S->o.dry_run && S->cl == NULL))
+		return out(S, rec, "skipped", 0, "dry run: would list the "
+		    "call", err);
+	if (S->cl == NULL)
+		return out(S, rec, "failed", 0, "no --call-list given", err);
+	if (!valid_phone(to)) {
+		pxr_buf_reset(&S->err);
+		pxr_buf_printf(&S->err, "invalid phone number: \"%.60s\"", to);
+		return out(S, rec, "failed", 0, S->err.p, err);
+	}
+	if (lock(S, err) < 0)
+		return -2;
+	if (pxr_calllist_lock(S->cl, S->o.lock_ms, err) < 0) {
+		pxr_sentlog_unlock(S->log);
+		return -2;
+	}
+	st = pxr_sentlog_get(S->log, mv->s, mv->n);
+	had = pxr_calllist_get(S->cl, mv->s, mv->n);
+	if (st == PXR_SENT_SENT)
+		return listed(S, rec, "skipped", "already sent: the customer "
+		    "was reached", err);
+	if (st == PXR_SENT_FAILED)
+		return listed(S, rec, "skipped", "called before, not reached: "
+		    "a call is listed once", err);
+	if (st == PXR_SENT_ATTEMPT || S->o.dry_run)
+		return listed(S, rec, "skipped", st == PXR_SENT_ATTEMPT ?
+		    "on the call list, its outcome not yet in" :
+		    "dry run: would list the call", err);
+	if (had == NULL) {
+		memset(f, 0, sizeof(f));
+		f[PXR_CL_PRIORITY] = str(pxr_rec_get(rec, S->f_prio));
+		f[PXR_CL_CALL_FROM] = str(pxr_rec_get(rec, S->f_cfrom));
+		f[PXR_CL_CALL_TO] = str(pxr_rec_get(rec, S->f_cto));
+		f[PXR_CL_MESSAGE_ID] = mv->s;
+		f[PXR_CL_CUSTOMER_ID] = str(pxr_rec_get(rec, S->f_cust));
+		f[PXR_CL_TO] = to;
+		f[PXR_CL_LOCALE] = str(pxr_rec_get(rec, S->f_locale));
+		f[PXR_CL_SCRIPT] = str(pxr_rec_get(rec, S->f_body));
+		if (pxr_calllist_put(S->cl, f, S->o.now, err) < 0) {
+			pxr_calllist_unlock(S->cl);
+			pxr_sentlog_unlock(S->log);
+			return -2;
+		}
+	}
+	if (log_row(S, rec, PXR_SENT_ATTEMPT, err) < 0) {
+		pxr_calllist_unlock(S->cl);
+		pxr_sentlog_unlock(S->log);
+		return -2;
+	}
+	if (had != NULL)
+		return listed(S, rec, "skipped", "on the call list already "
+		    "(its claim is written now)", err);
+	return listed(S, rec, "listed", NULL, err);
+}
+
 static int
 send_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
 {
@@ -431,7 +520,8 @@ send_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
 		    "channel: is this the output of pxr-notify?");
 	if ((ch = pxr_channel_of(chv->s)) < 0)
 		return pxr_error_set(err, PXR_EXIT_DATAERR, "column "
-		    "'channel': '%s' is not email, sms or push", chv->s);
+		    "'channel': '%s' is not email, sms, push or phone",
+		    chv->s);
 	if (strcmp(status, "suppressed") == 0) {
 		const struct pxr_val *rv = pxr_rec_get(rec, S->f_reason);
 
@@ -485,6 +575,8 @@ deliver(struct send *S, struct pxr_rec *rec, int ch, struct pxr_error *err)
 	const char *to = str(pxr_rec_get(rec, S->f_to));
 	int rc, claimed, attempts = 0;
 
+	if (ch == PXR_CH_PHONE)
+		return list_call(S, rec, err);
 	if ((rc = claim(S, rec, ch, &claimed, err)) < 0 || !claimed)
 		return rc;
 	pxr_buf_reset(&S->msg);
@@ -597,6 +689,129 @@ ob_mark(struct send *S, const struct pxr_ob_msg *m, enum pxr_ob_state st,
 	return rc;
 }
 
+/* The sent log's state an agent's outcome of a call stands for. */
+static enum pxr_sent_state
+outcome_state(const char *s)
+{
+	if (strcmp(s, "reached") == 0)
+		return PXR_SENT_SENT;
+	if (strcmp(s, "no-answer") == 0 || strcmp(s, "wrong-number") == 0 ||
+	    strcmp(s, "declined") == 0)
+		return PXR_SENT_FAILED;
+	return PXR_SENT_NONE;
+}
+
+/* A bad record of the outcomes file: err says why; 1. */
+static int
+bad_outcome(struct pxr_error *err, const char *fmt, ...)
+{
+	char text[sizeof(err->text)];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	pxr_error_set(err, PXR_EXIT_DATAERR, "%s", text);
+	return 1;
+}
+
+/*
+ * One outcome of a call (orec of the outcomes file), fed back into the
+ * sent log like any delivery outcome, at called_at (else now); its
+ * record goes out in rec.  0, 1 a bad record (why in err), -2 fatal.
+ */
+static int
+outcome1(struct send *S, struct pxr_rec *orec, struct pxr_rec *rec,
+    const size_t *k, struct pxr_error *err)
+{
+	const struct pxr_val *mv = pxr_rec_get(orec, k[0]);
+	const struct pxr_val *ov = pxr_rec_get(orec, k[1]);
+	const struct pxr_val *av = pxr_rec_get(orec, k[2]);
+	const char *const *row;
+	enum pxr_sent_state st;
+	int64_t at = S->o.now, keep = S->o.now;
+	struct pxr_error e;
+	int rc;
+
+	if (PXR_ISNULL(mv) || mv->n == 0 || PXR_ISNULL(ov))
+		return bad_outcome(err, "an outcome needs "
+		    "message_id and outcome");
+	if ((st = outcome_state(ov->s)) == PXR_SENT_NONE)
+		return bad_outcome(err, "outcome '%.40s' "
+		    "is not reached, no-answer, wrong-number or declined",
+		    ov->s);
+	if (!PXR_ISNULL(av) && av->n > 0 && pxr_time_parse(av->s, av->n, NULL,
+	    &at, NULL, &e) < 0)
+		return bad_outcome(err, "called_at: %s",
+		    e.text);
+	if (pxr_calllist_lock(S->cl, S->o.lock_ms, err) < 0)
+		return -2;
+	if ((row = pxr_calllist_get(S->cl, mv->s, mv->n)) == NULL) {
+		pxr_calllist_unlock(S->cl);
+		return bad_outcome(err, "message_id '%.60s' "
+		    "is not on the call list %s", mv->s,
+		    pxr_calllist_path(S->cl));
+	}
+	pxr_rec_clear(rec);
+	pxr_rec_fit(rec);
+	pxr_rec_set(rec, S->f_mid, PXR_STR, row[PXR_CL_MESSAGE_ID],
+	    strlen(row[PXR_CL_MESSAGE_ID]));
+	pxr_rec_set(rec, S->f_cust, PXR_STR, row[PXR_CL_CUSTOMER_ID],
+	    strlen(row[PXR_CL_CUSTOMER_ID]));
+	pxr_rec_setref(rec, S->f_ch, PXR_STR, "phone", 5);
+	pxr_rec_set(rec, S->f_to, PXR_STR, row[PXR_CL_TO],
+	    strlen(row[PXR_CL_TO]));
+	pxr_rec_fit(rec);
+	if (lock(S, err) < 0) {
+		pxr_calllist_unlock(S->cl);
+		return -2;
+	}
+	if (pxr_sentlog_get(S->log, mv->s, mv->n) == PXR_SENT_SENT)
+		return listed(S, rec, "skipped", "reached before: its outcome "
+		    "is in the sent log", err) < 0 ? -2 : 0;
+	S->o.now = at;
+	rc = log_row(S, rec, st, err);
+	pxr_calllist_unlock(S->cl);
+	pxr_sentlog_unlock(S->log);
+	if (rc == 0) {
+		pxr_buf_reset(&S->msg);
+		pxr_buf_printf(&S->msg, "call: %s", ov->s);
+		rc = out(S, rec, st == PXR_SENT_SENT ? "sent" : "failed", 1,
+		    st == PXR_SENT_SENT ? NULL : S->msg.p, err) < 0 ? -2 : 0;
+	}
+	S->o.now = keep;
+	return rc;
+}
+
+/* Every outcome of the outcomes file, a bad one under --on-error. */
+static int
+outcomes(struct send *S, struct pxr_error *err)
+{
+	struct pxr_schema *osch = S->o.outcomes_sch;
+	struct pxr_rec orec, rec;
+	size_t k[3];
+	int rc = 0, r;
+
+	k[0] = pxr_schema_ref(osch, "message_id", 10);
+	k[1] = pxr_schema_ref(osch, "outcome", 7);
+	k[2] = pxr_schema_ref(osch, "called_at", 9);
+	pxr_rec_init(&orec, osch);
+	pxr_rec_init(&rec, S->sch);
+	while (rc == 0 && (r = pxr_sidein_next(S->o.outcomes, &orec,
+	    err)) != 0) {
+		if (r < 0 || (rc = outcome1(S, &orec, &rec, k, err)) < 0) {
+			rc = -2;
+			break;
+		}
+		if (rc == 1)
+			rc = pxr_sidein_bad(S->o.outcomes, &orec, err) < 0 ?
+			    -2 : 0;
+	}
+	pxr_rec_fini(&orec);
+	pxr_rec_fini(&rec);
+	return rc;
+}
+
 /*
  * At the end of the input: hand over what the outbox holds that is due,
  * give up what waited too long.  The outbox stays locked throughout, so
@@ -612,6 +827,8 @@ send_end(struct pxr_mapper *mp, struct pxr_error *err)
 	size_t i, nexp;
 	int rc = 0;
 
+	if (S->o.outcomes != NULL && S->cl != NULL && outcomes(S, err) < 0)
+		return -2;
 	if (S->nlost > 0)
 		pxr_mapper_say(mp, PXR_SAY_WARN, "%zu deferred message%s not "
 		    "kept anywhere: give --outbox FILE so that a later run "
@@ -633,7 +850,8 @@ send_end(struct pxr_mapper *mp, struct pxr_error *err)
 			pxr_buf_reset(&S->err);
 			if (ch < 0)
 				pxr_buf_printf(&S->err, "channel '%s' is not "
-				    "email, sms or push", m->f[PXR_OB_CHANNEL]);
+				    "email, sms, push or phone",
+				    m->f[PXR_OB_CHANNEL]);
 			else
 				pxr_buf_printf(&S->err, "expired: not handed "
 				    "over within %lld h of %s (%s)",
@@ -675,6 +893,7 @@ send_free(void *state)
 		return;
 	pxr_sentlog_close(S->log);
 	pxr_outbox_close(S->ob);
+	pxr_calllist_close(S->cl);
 	pxr_buf_free(&S->msg);
 	pxr_buf_free(&S->err);
 	pxr_buf_free(&S->at);
@@ -699,6 +918,11 @@ pxr_send_new(const struct pxr_send_opts *o, struct pxr_error *err)
 	}
 	if (o->outbox != NULL && !o->dry_run &&
 	    (S->ob = pxr_outbox_open(o->outbox, err)) == NULL) {
+		send_free(S);
+		return NULL;
+	}
+	if (o->call_list != NULL && !o->dry_run &&
+	    (S->cl = pxr_calllist_open(o->call_list, err)) == NULL) {
 		send_free(S);
 		return NULL;
 	}

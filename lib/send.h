@@ -9,6 +9,7 @@
 #include "stage.h"
 
 struct pxr_mail_addr;
+struct pxr_sidein;
 
 struct pxr_send_opts {
 	const char *sent_log;	/* the sent log; NULL only with dry_run */
@@ -31,6 +32,14 @@ struct pxr_send_opts {
 	const char *outbox;	/* the outbox (outbox.h); NULL: none */
 	int64_t	 max_age;	/* µs a message may wait there (0: forever) */
 	int64_t	 retry_after;	/* µs before a failed hand-over is retried */
+	const char *call_list;	/* the phone channel's call list, or NULL */
+	/*
+	 * Outcomes of calls (message_id, outcome, called_at), read at the
+	 * end: borrowed, with the schema its records are read into; NULL:
+	 * none.
+	 */
+	struct pxr_sidein *outcomes;
+	struct pxr_schema *outcomes_sch;
 };
 
 /*
@@ -49,7 +58,15 @@ struct pxr_send_opts {
  * with the reason).  Without one, a deferred message is only in the
  * output: the stage says how many at the end.
  *
- * new; NULL and err when the sent log or the outbox cannot be opened.
+ * A phone message (a call by an agent) is listed on the call list instead
+ * of handed to a gateway: claimed under the sent log's lock as an
+ * 'attempt' and written to the list ('listed'), once ever; its outcome
+ * comes later from the outcomes file: 'reached' is a 'sent' row, the
+ * others ('no-answer', 'wrong-number', 'declined') a 'failed' one, and a
+ * call is never listed again.
+ *
+ * new; NULL and err when the sent log, the outbox or the call list cannot
+ * be opened.
  */
 struct pxr_mapper *pxr_send_new(const struct pxr_send_opts *,
 	    struct pxr_error *);
