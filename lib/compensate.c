@@ -179,7 +179,16 @@ cust_total(struct comp *K, const char *cust, size_t cn, const char *cur)
 	return total_of(K, &K->totals, K->tmp.p, K->tmp.len);
 }
 
-/* Count a ledger row into the customer's total when it is in the period. */
+/* Count amount a paid at t into the customer's total when in the period. */
+static void
+count_at(struct comp *K, const char *cust, size_t cn, const char *cur,
+    int64_t t, int64_t a)
+{
+	if (K->R->has_cap && t > K->now - K->R->cap_period && t <= K->now)
+		(void)pxr_money_add(&cust_total(K, cust, cn, cur)->sum, a);
+}
+
+/* Count a ledger row (its texts) as count_at does. */
 static void
 count_row(struct comp *K, const char *cust, size_t cn, const char *cur,
     const char *at, const char *amount)
@@ -191,8 +200,7 @@ count_row(struct comp *K, const char *cust, size_t cn, const char *cur,
 	    &e) < 0 || pxr_money_parse_minor(amount, strlen(amount), &a,
 	    &e) < 0)
 		return;
-	if (t > K->now - K->R->cap_period && t <= K->now)
-		(void)pxr_money_add(&cust_total(K, cust, cn, cur)->sum, a);
+	count_at(K, cust, cn, cur, t, a);
 }
 
 /*
@@ -843,9 +851,10 @@ issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 	}
 	add_entry(K, lf, ll, state);
 	note_paid(K, f[L_CUST], ll[L_CUST], K->now_text);
+	/* The row just written, counted from the values in hand. */
 	if (pl->has_amount)
-		count_row(K, f[L_CUST], ll[L_CUST], pl->currency, K->now_text,
-		    amount);
+		count_at(K, f[L_CUST], ll[L_CUST], pl->currency, K->now,
+		    amt);
 	if (pl->subject != NULL)
 		subj_paid(K, pl->subject, pl->currency, pl->has_amount ? amt :
 		    0);
