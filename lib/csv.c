@@ -642,6 +642,32 @@ needs_quotes(const char *s, size_t n, int delim)
 	return 0;
 }
 
+int
+pxr_csv_plain_line(const char *line, size_t len, int spaces,
+    void (*field)(void *, size_t, void *), void (*row)(int, void *),
+    void *data)
+{
+	const char *p, *end, *comma;
+	size_t n = len;
+
+	if (n > 0 && line[n - 1] == '\n')
+		n--;
+	/* A blank line is no row to libcsv: let it say so. */
+	if (n == 0 || memchr(line, '"', n) != NULL ||
+	    memchr(line, '\r', n) != NULL || (spaces &&
+	    (memchr(line, ' ', n) != NULL || memchr(line, '\t', n) != NULL)))
+		return 0;
+	p = line;
+	end = line + n;
+	while ((comma = memchr(p, ',', (size_t)(end - p))) != NULL) {
+		field((void *)p, (size_t)(comma - p), data);
+		p = comma + 1;
+	}
+	field((void *)p, (size_t)(end - p), data);
+	row(n < len ? '\n' : -1, data);
+	return 1;
+}
+
 /* One field, quoted when needed; inlined with each caller's delimiter. */
 static inline void
 field_out(struct pxr_buf *b, const char *s, size_t n, int delim)

@@ -501,7 +501,9 @@ state_refresh(struct pxr_state *st, pxr_state_row_fn fn, void *ctx,
 			break;	/* no line end: the tail, below */
 		len = (size_t)(nl - q) + 1;
 		line++;
-		if (csv_parse(&p, q, len, cb1, cb2, &r) != len) {
+		/* Most rows need no libcsv: no quote, space or CR in them. */
+		if ((p.pstate != 0 || !pxr_csv_plain_line(q, len, 1, cb1,
+		    cb2, &r)) && csv_parse(&p, q, len, cb1, cb2, &r) != len) {
 			pxr_error_set(err, PXR_EXIT_DATAERR, "corrupt row "
 			    "(malformed quoting)%s", repair);
 			pxr_error_at(err, st->path, line);

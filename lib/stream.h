@@ -106,6 +106,18 @@ void	 pxr_writer_free(struct pxr_writer *);
 void	 pxr_csv_field(struct pxr_buf *, const char *, size_t);
 /* As pxr_csv_field, for a CSV whose fields are separated by delim. */
 void	 pxr_csv_field_d(struct pxr_buf *, const char *, size_t, int delim);
+/*
+ * A line (len bytes, its '\n' included) with no quote, no carriage return
+ * and, when spaces is 1, no space or tab (libcsv's default trimming),
+ * split on ',' without libcsv: field (its bytes borrowed from line) for
+ * each field and row once at the end, exactly the callbacks
+ * csv_parse(CSV_STRICT) would make for it from a row's start.  1 when it
+ * took the line; 0 when the line is not of that kind (nothing called:
+ * hand it to libcsv).  fuzz/csvline_fuzz.c holds it to libcsv.
+ */
+int	 pxr_csv_plain_line(const char *line, size_t len, int spaces,
+	    void (*field)(void *, size_t, void *), void (*row)(int, void *),
+	    void *data);
 /* The CSV input's field separator (',' until known); 0 for JSON Lines. */
 int	 pxr_reader_delim(const struct pxr_reader *);
 /* Append s as a JSON string literal; -1 if s is not valid UTF-8. */
