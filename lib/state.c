@@ -206,6 +206,7 @@ pxr_state_unlock(struct pxr_state *st)
 
 struct rows {
 	char	**f;
+	size_t	 fcap;		/* room in f */
 	size_t	*fl;
 	size_t	 nf, cap;
 	struct pxr_buf buf;
@@ -318,6 +319,16 @@ row_bad(struct pxr_state *st, struct rows *r, const char *raw, size_t n,
 }
 
 /* Hand a checked row to fn, with "" for the columns the file lacks. */
+/* Room for n field pointers in r->f (grown, never shrunk: no realloc a row). */
+static void
+f_room(struct rows *r, size_t n)
+{
+	if (n <= r->fcap)
+		return;
+	r->fcap = n < 16 ? 16 : n;
+	r->f = pxr_reallocarray(r->f, r->fcap, sizeof(*r->f));
+}
+
 static int
 give_row(struct pxr_state *st, struct rows *r, pxr_state_row_fn fn,
     void *ctx, long line)
@@ -331,7 +342,7 @@ give_row(struct pxr_state *st, struct rows *r, pxr_state_row_fn fn,
 		r->offs = pxr_reallocarray(r->offs, r->cap, sizeof(*r->offs));
 		r->fl = pxr_reallocarray(r->fl, r->cap, sizeof(*r->fl));
 	}
-	r->f = pxr_reallocarray(r->f, st->ncols + 1, sizeof(*r->f));
+	f_room(r, st->ncols + 1);
 	for (i = 0; i < st->ncols; i++) {
 		if (i < st->nfile)
 			r->f[i] = r->buf.p + r->offs[i];
@@ -349,7 +360,7 @@ rows_fields(struct rows *r)
 {
 	size_t i;
 
-	r->f = pxr_reallocarray(r->f, r->nf + 1, sizeof(*r->f));
+	f_room(r, r->nf + 1);
 	for (i = 0; i < r->nf; i++)
 		r->f[i] = r->buf.p + r->offs[i];
 }
