@@ -600,13 +600,14 @@ has_byte(uint64_t w, int c)
 
 /*
  * Does a field of n bytes need quotes: the delimiter, a quote, a newline
- * or a carriage return in it.  Eight bytes at a time, then the tail.
+ * or a carriage return in it.  Sixteen bytes at a time (SSE2) or eight,
+ * the last block overlapping the one before; a short field byte by byte.
  */
 static inline int
 needs_quotes(const char *s, size_t n, int delim)
 {
 	size_t i = 0;
-	uint64_t w;
+	uint64_t w, v;
 
 #ifdef __SSE2__
 	if (n >= 16) {
@@ -614,24 +615,34 @@ needs_quotes(const char *s, size_t n, int delim)
 		const __m128i cq = _mm_set1_epi8('"');
 		const __m128i cn = _mm_set1_epi8('\n');
 		const __m128i cr = _mm_set1_epi8('\r');
+		__m128i x, m;
 
-		for (; i + 16 <= n; i += 16) {
-			__m128i x = _mm_loadu_si128((const __m128i *)(s + i));
-			__m128i m = _mm_or_si128(_mm_or_si128(
-			    _mm_cmpeq_epi8(x, cd), _mm_cmpeq_epi8(x, cq)),
-			    _mm_or_si128(_mm_cmpeq_epi8(x, cn),
-			    _mm_cmpeq_epi8(x, cr)));
-
+		for (;;) {
+			x = _mm_loadu_si128((const __m128i *)(s + i));
+			m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, cd),
+			    _mm_cmpeq_epi8(x, cq)), _mm_or_si128(
+			    _mm_cmpeq_epi8(x, cn), _mm_cmpeq_epi8(x, cr)));
 			if (_mm_movemask_epi8(m) != 0)
 				return 1;
+			if (i + 16 == n)
+				return 0;
+			/* The last block overlaps the one before: no tail. */
+			i = i + 32 <= n ? i + 16 : n - 16;
 		}
 	}
 #endif
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, s + i, 8);
-		if (has_byte(w, delim) | has_byte(w, '"') | has_byte(w, '\n') |
-		    has_byte(w, '\r'))
-			return 1;
+	if (n >= 8) {
+		/* Words of eight; the last overlaps the one before. */
+		for (;;) {
+			memcpy(&w, s + i, 8);
+			v = has_byte(w, delim) | has_byte(w, '"') |
+			    has_byte(w, '\n') | has_byte(w, '\r');
+			if (v != 0)
+				return 1;
+			if (i + 8 == n)
+				return 0;
+			i = i + 16 <= n ? i + 8 : n - 8;
+		}
 	}
 	for (; i < n; i++) {
 		char c = s[i];

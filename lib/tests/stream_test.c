@@ -52,6 +52,49 @@ roundtrip(const char *text, int infmt, int outfmt, int *nbad)
 	return buf;
 }
 
+/*
+ * pxr_csv_field_d quotes a field of every length 0..70 exactly when one
+ * of the delimiter, '"', LF or CR is at any position (the word-at-a-time
+ * test has blocks and overlaps to get wrong); the quoted form doubles
+ * each quote.  Returns the number of wrong answers.
+ */
+static int
+quoting_sweep(void)
+{
+	static const char special[] = { ',', '"', '\n', '\r', ';' };
+	struct pxr_buf b = { 0 };
+	char f[80];
+	size_t n, at, k;
+	int wrong = 0;
+
+	for (n = 0; n <= 70; n++)
+		for (k = 0; k < sizeof(special); k++)
+			for (at = 0; at <= n; at++) {
+				int delim = k == 4 ? ';' : ',', want;
+
+				memset(f, 'a', n);
+				if (at < n)
+					f[at] = special[k];
+				/* ';' is data under ',' and special under ';'. */
+				want = at < n;
+				pxr_buf_reset(&b);
+				pxr_csv_field_d(&b, f, n, delim);
+				if ((b.len > 0 && b.p[0] == '"') != want ||
+				    b.len != n + (want ? 2 +
+				    (special[k] == '"') : 0))
+					wrong++;
+				if (k == 4) {
+					/* And ';' under ',': never quoted. */
+					pxr_buf_reset(&b);
+					pxr_csv_field_d(&b, f, n, ',');
+					if (b.len != n)
+						wrong++;
+				}
+			}
+	pxr_buf_free(&b);
+	return wrong;
+}
+
 int
 main(void)
 {
@@ -119,5 +162,7 @@ main(void)
 		free(x);
 	}
 	pxr_buf_free(&b);
+	CHECK(quoting_sweep() == 0, "a CSV field of 0 to 70 bytes is quoted "
+	    "exactly when the delimiter, a quote, LF or CR is at any place");
 	UNIT_END();
 }
