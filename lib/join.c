@@ -5,11 +5,16 @@
 #include "hmap.h"
 #include "join.h"
 
-/* One row of the lookup file: its column values in one allocation. */
+/*
+ * One row of the lookup file in one piece of the join's arena: where each
+ * column's text starts (NUL-terminated, one after the other, its length
+ * up to the next start), then each column's type (a byte), then the
+ * texts; no struct pxr_val (24 bytes) a column, no malloc a row.
+ */
 struct lrow {
 	struct lrow *next;	/* the next row with the same key */
 	struct lrow *tail;	/* in the first row of a key: the last */
-	struct pxr_val v[];	/* one per lookup column */
+	uint32_t off[];		/* nlcols + 1 starts, from the row's text */
 };
 
 struct join {
@@ -28,6 +33,7 @@ struct join {
 	size_t	*outidx;	/* their index in the stream's schema */
 	unsigned char *isnew;	/* not a field of the stream's own */
 	struct pxr_hmap rows;	/* key -> first struct lrow */
+	struct pxr_arena mem;	/* the struct lrow */
 	size_t	 skey;		/* key index in the stream */
 	struct pxr_buf nkey;	/* a normalised key */
 };
@@ -61,36 +67,44 @@ key_of(struct join *J, const char *s, size_t n, size_t *len)
 	return J->nkey.p != NULL ? J->nkey.p : "";
 }
 
-/* Keep one lookup row under its key. */
-static void
-keep(struct join *J, const struct pxr_rec *rec)
+/* Keep one lookup row under its key: 0, or -1 (err) for a row over 4 GiB. */
+static int
+keep(struct join *J, const struct pxr_rec *rec, struct pxr_error *err)
 {
 	const struct pxr_val *kv = pxr_rec_get(rec, J->lkey);
 	struct lrow *r, **first;
-	size_t i, size, klen;
+	size_t i, size, klen, text, at;
 	const char *key;
+	unsigned char *t;
 	char *p;
 
 	if (PXR_ISNULL(kv))
-		return;
-	size = sizeof(*r) + J->nlcols * sizeof(r->v[0]);
+		return 0;
+	size = sizeof(*r) + (J->nlcols + 1) * sizeof(r->off[0]) + J->nlcols;
+	text = size;
 	for (i = 0; i < J->nlcols; i++)
 		size += pxr_rec_get(rec, J->lcols[i])->n + 1;
-	r = pxr_malloc(size);
+	if (size - text >= UINT32_MAX) {
+		pxr_error_set(err, PXR_EXIT_DATAERR, "a lookup row of 4 GiB "
+		    "or more");
+		return pxr_error_at(err, J->file, rec->line);
+	}
+	r = pxr_arena_alloc(&J->mem, size);
 	r->next = NULL;
 	r->tail = r;
-	p = (char *)&r->v[J->nlcols];
-	for (i = 0; i < J->nlcols; i++) {
+	t = (unsigned char *)&r->off[J->nlcols + 1];
+	p = (char *)r + text;
+	for (i = 0, at = 0; i < J->nlcols; i++) {
 		const struct pxr_val *v = pxr_rec_get(rec, J->lcols[i]);
 
+		r->off[i] = (uint32_t)at;
+		t[i] = (unsigned char)(v->t == PXR_ABSENT ? PXR_NULL : v->t);
 		if (v->n > 0)
-			memcpy(p, v->s, v->n);
-		p[v->n] = '\0';
-		r->v[i].s = p;
-		r->v[i].n = v->n;
-		r->v[i].t = v->t == PXR_ABSENT ? PXR_NULL : v->t;
-		p += v->n + 1;
+			memcpy(p + at, v->s, v->n);
+		p[at + v->n] = '\0';
+		at += v->n + 1;
 	}
+	r->off[J->nlcols] = (uint32_t)at;
 	key = key_of(J, kv->s, kv->n, &klen);
 	first = (struct lrow **)pxr_hmap_put(&J->rows, key, klen, NULL);
 	if (*first == NULL)
@@ -99,6 +113,7 @@ keep(struct join *J, const struct pxr_rec *rec)
 		(*first)->tail->next = r;
 		(*first)->tail = r;
 	}
+	return 0;
 }
 
 /* The lookup file's columns are known: find the key, list the others. */
@@ -136,7 +151,8 @@ load(struct join *J, const struct pxr_join_opts *o, struct pxr_error *err)
 			break;
 		keyed = 1;
 		pxr_rec_fit(&rec);
-		keep(J, &rec);
+		if ((rc = keep(J, &rec, err)) < 0)
+			break;
 	}
 	/* A header and no rows: the columns still join (to nothing). */
 	if (rc == 0 && !keyed && J->lsch->n > 0)
@@ -193,9 +209,12 @@ join_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
 		return pxr_mapper_emit(mp, rec, err);
 	}
 	for (; r != NULL; r = r->next) {
+		const unsigned char *t = (unsigned char *)&r->off[J->nlcols + 1];
+		const char *p = (const char *)(t + J->nlcols);
+
 		for (i = 0; i < J->nlcols; i++)
-			pxr_rec_setref(rec, J->outidx[i], r->v[i].t, r->v[i].s,
-			    r->v[i].n);
+			pxr_rec_setref(rec, J->outidx[i], t[i], p + r->off[i],
+			    r->off[i + 1] - r->off[i] - 1);
 		if ((rc = pxr_mapper_emit(mp, rec, err)) < 0)
 			return rc;
 	}
@@ -218,24 +237,14 @@ join_end(struct pxr_mapper *mp, struct pxr_error *err)
 }
 
 static void
-free_row(void *p)
-{
-	struct lrow *r = p, *next;
-
-	for (; r != NULL; r = next) {
-		next = r->next;
-		free(r);
-	}
-}
-
-static void
 join_free(void *p)
 {
 	struct join *J = p;
 
 	if (J == NULL)
 		return;
-	pxr_hmap_fini(&J->rows, free_row);
+	pxr_hmap_fini(&J->rows, NULL);
+	pxr_arena_free(&J->mem);
 	pxr_schema_free(J->lsch);
 	free(J->lcols);
 	free(J->outidx);
