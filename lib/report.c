@@ -197,8 +197,8 @@ static int
 status_rank(const char *s)
 {
 	static const char *order[] = { "suppressed", "skipped", "ready",
-	    "deferred", "queued", "attempt", "unknown", "failed", "expired",
-	    "sent", NULL };
+	    "deferred", "queued", "listed", "attempt", "unknown", "failed",
+	    "expired", "sent", NULL };
 	int i;
 
 	for (i = 0; order[i] != NULL; i++)
