@@ -546,13 +546,17 @@ pxr_cli_run_mapper(struct pxr_cli *c, struct pxr_mapper *m, int nfiles,
 	pxr_cli_run(c, &st, nfiles, files);
 }
 
-struct pxr_sidein *
-pxr_cli_sidein(struct pxr_cli *c, const char *path, struct pxr_schema *sch)
+/* A side input in the dialect delim, encoding (0, UTF-8: pxr's own). */
+static struct pxr_sidein *
+open_sidein(struct pxr_cli *c, const char *path, struct pxr_schema *sch,
+    int delim, int encoding)
 {
 	struct pxr_sidein_opts o;
 	struct pxr_sidein *s;
 
 	memset(&o, 0, sizeof(o));
+	o.ropts.delim = delim;
+	o.ropts.encoding = encoding;
 	o.onerr = c->onerr;
 	o.qpath = c->qpath;
 	o.q = &c->q;
@@ -562,6 +566,20 @@ pxr_cli_sidein(struct pxr_cli *c, const char *path, struct pxr_schema *sch)
 	if ((s = pxr_sidein_open(path, &o, sch, &c->err)) == NULL)
 		pxr_cli_die(c, &c->err);
 	return s;
+}
+
+struct pxr_sidein *
+pxr_cli_sidein(struct pxr_cli *c, const char *path, struct pxr_schema *sch)
+{
+	return open_sidein(c, path, sch, 0, PXR_ENC_UTF8);
+}
+
+struct pxr_sidein *
+pxr_cli_sidein_dialect(struct pxr_cli *c, const char *path,
+    struct pxr_schema *sch, int delim, int encoding)
+{
+	return open_sidein(c, path, sch, c->delim != 0 ? c->delim : delim,
+	    c->encoding >= 0 ? c->encoding : encoding);
 }
 
 int

@@ -145,6 +145,13 @@ void	 pxr_cli_run_mapper(struct pxr_cli *, struct pxr_mapper *, int nfiles,
  */
 struct pxr_sidein *pxr_cli_sidein(struct pxr_cli *, const char *path,
 	    struct pxr_schema *);
+/*
+ * As pxr_cli_sidein, for a side input that is an export like the
+ * command's input (pxr-lint's sample): read with --delimiter and
+ * --encoding, else the given ones (a rule file's input section).  new.
+ */
+struct pxr_sidein *pxr_cli_sidein_dialect(struct pxr_cli *, const char *path,
+	    struct pxr_schema *, int delim, int encoding);
 /* Its next good record into rec: 1, or 0 at the end; exits on a stop. */
 int	 pxr_cli_sidein_next(struct pxr_cli *, struct pxr_sidein *,
 	    struct pxr_rec *);

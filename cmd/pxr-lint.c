@@ -223,17 +223,33 @@ finish(struct pxr_cli *c, struct out *o)
 		    o->replaced == 1 ? "was" : "were");
 }
 
+/* Note in s why field i's value v (at line) does not read as c says. */
+static void
+check_value(struct pxr_sample *s, size_t i, const struct pxr_coltype *c,
+    const struct pxr_val *v, long line, struct pxr_tz *tz)
+{
+	struct pxr_typed t;
+	struct pxr_error e;
+
+	if (s->bad[i] != NULL || PXR_ISNULL(v) ||
+	    pxr_coltype_read(c, v->s, v->n, tz, &t, &e) == 0)
+		return;
+	s->bad[i] = pxr_strdup(e.text);
+	s->badline[i] = line;
+}
+
 static struct pxr_sample *
-read_sample(struct pxr_cli *c, const char *path, const char *locale_field)
+read_sample(struct pxr_cli *c, const char *path, const struct pxr_rules *R,
+    const char *locale_field)
 {
 	struct pxr_sample *s = pxr_calloc(1, sizeof(*s));
 	struct pxr_schema *sch = pxr_schema_new();
 	struct pxr_sidein *rd;
 	struct pxr_rec rec;
-	size_t i, lf = PXR_NOFIELD, rows = 0;
+	size_t i, k, lf = PXR_NOFIELD, rows = 0;
 
 	/* One side-input reader: a bad sample row follows --on-error. */
-	rd = pxr_cli_sidein(c, path, sch);
+	rd = pxr_cli_sidein_dialect(c, path, sch, R->delimiter, R->encoding);
 	pxr_rec_init(&rec, sch);
 	while (pxr_cli_sidein_next(c, rd, &rec) > 0 && rows++ < 100000) {
 		pxr_rec_fit(&rec);
@@ -242,15 +258,27 @@ read_sample(struct pxr_cli *c, const char *path, const char *locale_field)
 			    sizeof(*s->names));
 			s->longest = pxr_reallocarray(s->longest, sch->n,
 			    sizeof(*s->longest));
+			s->bad = pxr_reallocarray(s->bad, sch->n,
+			    sizeof(*s->bad));
+			s->badline = pxr_reallocarray(s->badline, sch->n,
+			    sizeof(*s->badline));
 			for (i = s->n; i < sch->n; i++) {
 				s->names[i] = pxr_strdup(sch->names[i]);
 				s->longest[i] = NULL;
+				s->bad[i] = NULL;
 			}
 			s->n = sch->n;
 			if (locale_field != NULL)
 				lf = pxr_schema_find(sch, locale_field,
 				    strlen(locale_field));
 		}
+		for (k = 0; k < R->ncolumns; k++)
+			if (pxr_coltype_formatted(&R->columns[k]) &&
+			    (i = pxr_schema_find(sch, R->columns[k].name,
+			    strlen(R->columns[k].name))) != PXR_NOFIELD &&
+			    i < s->n)
+				check_value(s, i, &R->columns[k],
+				    pxr_rec_get(&rec, i), rec.line, R->tz);
 		for (i = 0; i < s->n; i++) {
 			const struct pxr_val *v = pxr_rec_get(&rec, i);
 
@@ -352,7 +380,7 @@ main(int argc, char **argv)
 		}
 		if (R != NULL) {
 			if (sample != NULL)
-				s = read_sample(&c, sample,
+				s = read_sample(&c, sample, R,
 				    R->notify.f_locale != NULL ?
 				    R->notify.f_locale : "locale");
 			pxr_lint(R, s, parts, &d);
@@ -376,11 +404,14 @@ main(int argc, char **argv)
 			for (q = 0; q < s->n; q++) {
 				free(s->names[q]);
 				free(s->longest[q]);
+				free(s->bad[q]);
 			}
 			for (q = 0; q < s->nlocales; q++)
 				free(s->locales[q]);
 			free(s->names);
 			free(s->longest);
+			free(s->bad);
+			free(s->badline);
 			free(s->locales);
 			free(s);
 		}

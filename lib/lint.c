@@ -381,8 +381,15 @@ pxr_lint(struct pxr_rules *R, const struct pxr_sample *s, int max_parts,
 
 	for (i = 0; i < R->ncolumns; i++)
 		know(&ev, R->columns[i].name);
-	for (i = 0; s != NULL && i < s->n; i++)
+	for (i = 0; s != NULL && i < s->n; i++) {
 		know(&ev, s->names[i]);
+		if (s->bad == NULL || s->bad[i] == NULL)
+			continue;
+		snprintf(path, sizeof(path), "input.columns.%s", s->names[i]);
+		pxr_diag_add(d, R->pos, path, 1, PXR_SEV_WARNING,
+		    "sample-value", "%s: the sample's line %ld does not read "
+		    "as declared: %s", path, s->badline[i], s->bad[i]);
+	}
 	for (i = 0; i < ev.n; i++) {
 		know(&later, ev.v[i]);
 		know(&all, ev.v[i]);

@@ -11,14 +11,19 @@ struct pxr_sample {
 	size_t	 n;
 	char	**locales;	/* distinct values of the locale field */
 	size_t	 nlocales;
+	char	**bad;		/* per name, or NULL: why the first value of
+				   a field declared with a format in
+				   input.columns does not read as it */
+	long	*badline;	/* per name: that value's line */
 };
 
 /*
  * Add to d the findings about R beyond loading: unknown fields (with
  * input.columns or a sample), declared-type mismatches, tier overlaps and
  * gaps, unreachable compensation entries, templates (missing, syntax,
- * unknown fields, surveys, SMS length), uncovered phases.  sample may be
- * NULL; max_parts is the SMS length that warns.
+ * unknown fields, surveys, SMS length), uncovered phases, sample values
+ * that do not read as their declared columns.  sample may be NULL;
+ * max_parts is the SMS length that warns.
  */
 void	 pxr_lint(struct pxr_rules *R, const struct pxr_sample *sample,
 	    int max_parts, struct pxr_diags *d);
