@@ -50,6 +50,13 @@ struct total {
 	int64_t	 sum;
 };
 
+/* An offer in the ledger: its row (to book when accepted), its expiry. */
+struct offer {
+	char	*f[L_N];	/* in the stage's arena; NULL: not read */
+	int64_t	 expires;
+	int	 accepted;
+};
+
 /* What an incident gets, before the ledger is consulted. */
 struct plan {
 	struct pxr_packed *p;
@@ -65,6 +72,9 @@ struct plan {
 	const char *rule;
 	char	*subject;	/* new; NULL: the incident alone */
 	int	 survey;	/* the rule is a survey ("survey": true) */
+	int	 offer;		/* an offer (advisory, coaching): booked when
+				   accepted */
+	int64_t	 offer_valid;	/* µs the offer stands */
 	int	 left_out;	/* a survey the customer is not sent */
 };
 
@@ -90,6 +100,11 @@ struct comp {
 	char	*run;			/* the run id (evidence) */
 	char	 sha[PXR_SHA256_HEX];	/* the rule file's (evidence) */
 	struct pxr_hmap subjects;	/* subject -> struct subj */
+	struct pxr_hmap offers;		/* code -> struct offer */
+	const struct pxr_acceptance *acc;	/* borrowed */
+	size_t	 nacc;
+	int	 use_offers;		/* notify.fields.strategy is set */
+	size_t	 f_strat;		/* the customer's strategy field */
 	struct pxr_hmap lastpaid;	/* customer -> the last compensation's
 					   time (int64_t, µs) for surveys */
 	int	 use_subjects;		/* some rule has a subject */
@@ -252,6 +267,37 @@ survey_left_out(struct comp *K, struct pxr_rec *rec, struct plan *pl)
 }
 
 /*
+ * Keep an offered ledger row by its code (to book it when accepted), or
+ * (issued) mark its offer as taken: booked once.
+ */
+static void
+note_offer(struct comp *K, char **f, size_t *lens, int issued)
+{
+	struct pxr_error e;
+	struct offer *o;
+	void **slot;
+	size_t i;
+
+	if (lens[L_CODE] == 0)
+		return;
+	slot = pxr_hmap_put(&K->offers, f[L_CODE], lens[L_CODE], NULL);
+	if (*slot == NULL) {
+		*slot = o = pxr_arena_alloc(&K->mem, sizeof(*o));
+		memset(o, 0, sizeof(*o));
+	}
+	o = *slot;
+	if (issued) {
+		o->accepted = 1;
+		return;
+	}
+	for (i = 0; i < L_N; i++)
+		o->f[i] = pxr_arena_strndup(&K->mem, f[i], lens[i]);
+	if (pxr_time_parse(f[L_VALID], lens[L_VALID], NULL, &o->expires, NULL,
+	    &e) < 0)
+		o->expires = INT64_MAX;
+}
+
+/*
  * A later row of e's incident (f) took it to state next: a compensation
  * rejected or reversed no longer counts against the customer's cap, nor
  * is its subject paid.
@@ -270,6 +316,15 @@ change_entry(struct comp *K, struct entry *e, char **f, size_t *lens,
 		}
 		if (f[L_SUBJ][0] != '\0')
 			subj_paid(K, f[L_SUBJ], f[L_CUR], -e->amount);
+	}
+	if (e->state == PXR_LG_OFFERED && next == PXR_LG_ISSUED) {
+		/* An offer accepted: it counts from its booking on. */
+		note_offer(K, f, lens, 1);
+		count_row(K, f[L_CUST], lens[L_CUST], f[L_CUR], f[L_AT],
+		    f[L_AMOUNT]);
+		note_paid(K, f[L_CUST], lens[L_CUST], f[L_AT]);
+		if (f[L_SUBJ][0] != '\0')
+			subj_paid(K, f[L_SUBJ], f[L_CUR], e->amount);
 	}
 	e->state = next;
 }
@@ -303,6 +358,11 @@ ledger_row(void *ctx, char **f, size_t *lens, long line)
 		return 0;
 	}
 	add_entry(K, f, lens, next);
+	if (next == PXR_LG_OFFERED) {
+		/* Nothing is paid until the customer accepts. */
+		note_offer(K, f, lens, 0);
+		return 0;
+	}
 	count_row(K, f[L_CUST], lens[L_CUST], f[L_CUR], f[L_AT], f[L_AMOUNT]);
 	note_paid(K, f[L_CUST], lens[L_CUST], f[L_AT]);
 	if (f[L_SUBJ][0] != '\0') {
@@ -333,6 +393,12 @@ refresh(struct comp *K, struct pxr_error *err)
 		    "column, which rules with 'subject' need: start a new "
 		    "ledger, or add ',subject' to its header line and ',' to "
 		    "every row");
+		return pxr_error_at(err, K->ledger, 1);
+	}
+	if (K->use_offers && !pxr_state_has(K->st, L_STATE)) {
+		pxr_error_set(err, PXR_EXIT_DATAERR, "this ledger was written "
+		    "before offers and has no 'state' column, which "
+		    "notify.fields.strategy needs: start a new ledger");
 		return pxr_error_at(err, K->ledger, 1);
 	}
 	if ((K->R->has_approve || K->R->has_approve_night) &&
@@ -375,6 +441,9 @@ comp_bind(struct pxr_mapper *mp, struct pxr_schema *sch,
 	K->f_code = pxr_field_add(sch, PXR_F_COMP_CODE);
 	K->f_valid = pxr_field_add(sch, PXR_F_COMP_VALID_UNTIL);
 	K->f_status = pxr_field_add(sch, PXR_F_COMP_STATUS);
+	K->f_strat = K->R->notify.f_strategy != NULL ? pxr_schema_ref(sch,
+	    K->R->notify.f_strategy, strlen(K->R->notify.f_strategy)) :
+	    PXR_NOFIELD;
 	return 0;
 }
 
@@ -596,6 +665,43 @@ subject_of(struct comp *K, struct pxr_error *err, const struct pxr_rule *r,
 }
 
 /* Decide what rec gets by its rule alone: *pl. */
+/*
+ * The customer's strategy (PXR_STRAT_*) from the field that
+ * notify.fields.strategy names; -1: none given; -2 and err: not one.
+ */
+static int
+strategy_of(struct comp *K, struct pxr_rec *rec, struct pxr_error *err)
+{
+	const struct pxr_val *v;
+	int k;
+
+	if (K->f_strat == PXR_NOFIELD)
+		return -1;
+	v = pxr_rec_get(rec, K->f_strat);
+	if (PXR_ISNULL(v) || v->n == 0)
+		return -1;
+	if ((k = pxr_strategy_of(v->s, v->n)) >= 0)
+		return k;
+	pxr_error_set(err, PXR_EXIT_DATAERR, "field %s: unknown strategy "
+	    "'%.*s' (quick-response, advisory, coaching or automatic)",
+	    K->R->notify.f_strategy, (int)v->n, v->s);
+	return -2;
+}
+
+/*
+ * Whether entry x is for a customer of strategy strat (-1: none): an
+ * entry with when_strategy for those it names; one without for all but
+ * quick-response customers, who are told, not compensated, unless an
+ * entry names them.
+ */
+static int
+strategy_fits(const struct pxr_comp *x, int strat)
+{
+	if (x->strategies != 0)
+		return strat >= 0 && (x->strategies & (1 << strat)) != 0;
+	return strat != PXR_STRAT_QUICK;
+}
+
 static int
 plan(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
     struct plan *pl)
@@ -606,10 +712,12 @@ plan(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 	struct pxr_env env;
 	struct pxr_comp *e = NULL;
 	size_t i;
-	int rc;
+	int rc, strat;
 
 	memset(pl, 0, sizeof(*pl));
 	if (r == NULL)
+		return -1;
+	if ((strat = strategy_of(K, rec, err)) == -2)
 		return -1;
 	pl->rule = r->id;
 	pl->survey = r->survey;
@@ -628,6 +736,8 @@ plan(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 		if (x->tier != NULL && (PXR_ISNULL(tv) || strlen(x->tier) !=
 		    tv->n || memcmp(x->tier, tv->s, tv->n) != 0))
 			continue;
+		if (!strategy_fits(x, strat))
+			continue;
 		if (x->when != NULL) {
 			if ((rc = pxr_expr_test(x->when, &env, err)) < 0)
 				return rerr(err, r, i, "when");
@@ -641,6 +751,8 @@ plan(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 		return 0;
 	pl->kind = e->kind;
 	pl->item = e->item;
+	pl->offer = strat == PXR_STRAT_ADVISORY || strat == PXR_STRAT_COACHING;
+	pl->offer_valid = e->offer_valid;
 	pl->has_valid = e->has_valid;
 	pl->valid = e->valid;
 	if (strcmp(e->kind, "gift") != 0 || e->has_fixed || e->has_percent ||
@@ -812,18 +924,24 @@ issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 		limit(K->R->budget_minor, t->sum, &amt, status);
 		(void)pxr_money_add(&t->sum, amt);
 	}
-	if (pl->has_amount && amt > 0 && needs_approval(K, pl->currency,
-	    amt)) {
+	if (pl->offer) {
+		/* Paid only when accepted (pxr-compensate --acceptances). */
+		state = PXR_LG_OFFERED;
+		*status = pxr_ledger_state_name(state);
+	} else if (pl->has_amount && amt > 0 && needs_approval(K,
+	    pl->currency, amt)) {
 		state = PXR_LG_PENDING;
 		*status = pxr_ledger_state_name(state);
 	}
-	if ((strcmp(pl->kind, "voucher") == 0 ||
+	/* An offer has a code to accept it by, and stands offer_valid. */
+	if ((strcmp(pl->kind, "voucher") == 0 || pl->offer ||
 	    strcmp(pl->kind, "discount") == 0) && voucher_code(code, err) < 0)
 		return -1;
-	if (pl->has_valid) {
+	if (pl->has_valid || pl->offer) {
 		struct pxr_buf b = { 0 };
 
-		pxr_time_format(&b, K->now + pl->valid);
+		pxr_time_format(&b, K->now + (pl->offer ? pl->offer_valid :
+		    pl->valid));
 		snprintf(valid, sizeof(valid), "%s", b.p);
 		pxr_buf_free(&b);
 	}
@@ -850,12 +968,15 @@ issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 		ll[k] = strlen(f[k]);
 	}
 	add_entry(K, lf, ll, state);
-	note_paid(K, f[L_CUST], ll[L_CUST], K->now_text);
+	if (pl->offer)
+		note_offer(K, lf, ll, 0);
+	else
+		note_paid(K, f[L_CUST], ll[L_CUST], K->now_text);
 	/* The row just written, counted from the values in hand. */
-	if (pl->has_amount)
+	if (pl->has_amount && !pl->offer)
 		count_at(K, f[L_CUST], ll[L_CUST], pl->currency, K->now,
 		    amt);
-	if (pl->subject != NULL)
+	if (pl->subject != NULL && !pl->offer)
 		subj_paid(K, pl->subject, pl->currency, pl->has_amount ? amt :
 		    0);
 	set_text(rec, K->f_kind, pl->kind);
@@ -1014,9 +1135,98 @@ comp_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
 	return 0;
 }
 
+/*
+ * Book the offers the customers accepted (--acceptances), each once,
+ * under the ledger's lock: a row of state issued (this run's time and
+ * evidence, the offer's other columns), within the customer's cap; an
+ * expired offer is never issued.
+ */
+static int
+accept_offers(struct comp *K, struct pxr_error *err)
+{
+	struct pxr_buf b = { 0 };
+	size_t i, k;
+	int rc = 0;
+
+	if (K->nacc == 0 || K->st == NULL)
+		return 0;
+	if (pxr_state_lock(K->st, K->lock_ms, err) < 0)
+		return -2;
+	if (refresh(K, err) < 0) {
+		pxr_state_unlock(K->st);
+		return -2;
+	}
+	for (i = 0; i < K->nacc; i++) {
+		const struct pxr_acceptance *a = &K->acc[i];
+		struct offer *o = pxr_hmap_get(&K->offers, a->code,
+		    strlen(a->code));
+		const char *f[L_N], *st = "issued";
+		struct pxr_error e;
+		struct entry *en;
+		char amount[32];
+		int64_t amt;
+
+		if (o == NULL || o->f[L_ID] == NULL) {
+			pxr_mapper_say(K->m, PXR_SAY_WARN, "%s: no offer has "
+			    "the code %s: nothing booked", a->where, a->code);
+			continue;
+		}
+		if (o->accepted) {
+			pxr_mapper_say(K->m, PXR_SAY_EXPLAIN, "offer %s "
+			    "(incident %s): accepted before, booked once",
+			    a->code, o->f[L_ID]);
+			continue;
+		}
+		if (a->at > o->expires || a->at > K->now) {
+			pxr_mapper_say(K->m, PXR_SAY_WARN, "%s: offer %s "
+			    "(incident %s) %s %s: never issued", a->where,
+			    a->code, o->f[L_ID], a->at > K->now ? "accepted "
+			    "after --now, not before" : "expired at",
+			    a->at > K->now ? K->now_text : o->f[L_VALID]);
+			continue;
+		}
+		if (pxr_money_parse_minor(o->f[L_AMOUNT], strlen(
+		    o->f[L_AMOUNT]), &amt, &e) < 0)
+			amt = 0;
+		if (K->R->has_cap && amt > 0)
+			limit(K->R->cap_minor, cust_total(K, o->f[L_CUST],
+			    strlen(o->f[L_CUST]), o->f[L_CUR])->sum, &amt, &st);
+		snprintf(amount, sizeof(amount), "%lld", (long long)amt);
+		for (k = 0; k < L_N; k++)
+			f[k] = o->f[k];
+		f[L_AT] = K->now_text;
+		f[L_AMOUNT] = amount;
+		f[L_RUN] = K->run != NULL ? K->run : "";
+		f[L_STATE] = pxr_ledger_state_name(PXR_LG_ISSUED);
+		if (!K->dry)
+			pxr_state_add(K->st, f);
+		o->accepted = 1;
+		if ((en = find_entry(K, o->f[L_ID], strlen(o->f[L_ID]))) != NULL)
+			en->state = PXR_LG_ISSUED;
+		count_row(K, o->f[L_CUST], strlen(o->f[L_CUST]), o->f[L_CUR],
+		    K->now_text, amount);
+		note_paid(K, o->f[L_CUST], strlen(o->f[L_CUST]), K->now_text);
+		pxr_buf_reset(&b);
+		pxr_time_format(&b, a->at);
+		pxr_mapper_say(K->m, PXR_SAY_EXPLAIN, "offer %s (incident %s) "
+		    "accepted at %s: %s %s %s issued to customer %s%s",
+		    a->code, o->f[L_ID], b.p, o->f[L_KIND], amount,
+		    o->f[L_CUR], o->f[L_CUST], strcmp(st, "issued") != 0 ?
+		    " (capped)" : "");
+	}
+	pxr_buf_free(&b);
+	if (!K->dry && pxr_state_commit(K->st, err) < 0)
+		rc = -2;
+	pxr_state_unlock(K->st);
+	K->nacc = 0;
+	return rc;
+}
+
 static int
 comp_end(struct pxr_mapper *mp, struct pxr_error *err)
 {
+	if (accept_offers(mp->state, err) < 0)
+		return -2;
 	return flush_batch(mp->state, err);
 }
 
@@ -1041,6 +1251,7 @@ comp_free(void *p)
 	free(K->run);
 	pxr_hmap_fini(&K->subjects, NULL);
 	pxr_hmap_fini(&K->lastpaid, NULL);
+	pxr_hmap_fini(&K->offers, NULL);
 	pxr_arena_free(&K->mem);
 	pxr_arena_free(&K->scratch);
 	pxr_buf_free(&K->tmp);
@@ -1061,6 +1272,9 @@ pxr_compensate_new(const struct pxr_compensate_opts *o, struct pxr_rules *R,
 	K->ledger = o->ledger;
 	K->lock_ms = o->lock_ms;
 	K->dry = o->dry_run;
+	K->acc = o->acceptances;
+	K->nacc = o->nacceptances;
+	K->use_offers = R->notify.f_strategy != NULL;
 	K->now = o->now;
 	pxr_time_format(&b, K->now);
 	snprintf(K->now_text, sizeof(K->now_text), "%s", b.p);

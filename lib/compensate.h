@@ -9,12 +9,22 @@
 
 struct pxr_rules;
 
+/* A customer's acceptance of an offer: its code, when, where it was read. */
+struct pxr_acceptance {
+	const char *code;
+	int64_t	 at;
+	const char *where;	/* "FILE:LINE", for messages */
+};
+
 struct pxr_compensate_opts {
 	const char *ledger;	/* the ledger's path (borrowed) */
 	long	 lock_ms;	/* wait this long for its lock */
 	int	 dry_run;	/* read the ledger if there is one, write none */
 	int64_t	 now;		/* the batch's time: issued_at, validity */
 	const char *run_id;	/* the ledger's run_id (NULL: now's text) */
+	const struct pxr_acceptance *acceptances;	/* borrowed: booked
+							   at the end */
+	size_t	 nacceptances;
 };
 
 /*
@@ -28,7 +38,11 @@ struct pxr_compensate_opts {
  * when the ledger cannot be opened.  Its rows (ledger.h) keep the
  * evidence: run id, the rule file's SHA-256, measure and unit; one above
  * an approval limit is pending_approval (not told) until pxr-ledger
- * approves it, and the next run over it issues it.
+ * approves it, and the next run over it issues it.  A customer whose
+ * strategy (notify.fields.strategy) is advisory or coaching is offered the
+ * compensation (state offered, a code, valid_until its expiry; it does
+ * not count): it is booked (a row of state issued) when an acceptance
+ * names its code before then, once; never otherwise.
  */
 struct pxr_mapper *pxr_compensate_new(const struct pxr_compensate_opts *,
 	    struct pxr_rules *, struct pxr_error *);

@@ -224,11 +224,46 @@ phase_stats(const struct pxr_journey *J, const struct pxr_rules *R,
 	}
 }
 
+/*
+ * The strategies (1 << PXR_STRAT_* each) the compensation entries of the
+ * rules watching phase ph name in when_strategy.
+ */
+static int
+strategies(const struct pxr_rules *R, const struct pxr_phase *ph)
+{
+	size_t i, j;
+	int m = 0;
+
+	for (i = 0; i < R->nrules; i++)
+		if (R->rules[i].phase != NULL && ph->id != NULL &&
+		    strcmp(R->rules[i].phase, ph->id) == 0)
+			for (j = 0; j < R->rules[i].ncomp; j++)
+				m |= R->rules[i].comp[j].strategies;
+	return m;
+}
+
+/* The strategies of mask m by name, joined by sep, into b. */
+static void
+join_strategies(struct pxr_buf *b, int m, const char *sep)
+{
+	int k, n = 0;
+
+	for (k = 0; k < PXR_NSTRAT; k++)
+		if (m & (1 << k)) {
+			if (n++ > 0)
+				pxr_buf_adds(b, sep);
+			pxr_buf_adds(b, pxr_strategy_names[k]);
+		}
+	if (b->p == NULL)
+		pxr_buf_adds(b, "");
+}
+
 /* Whether the map says more of phase ph than its id and name. */
 static int
-described(const struct pxr_phase *ph)
+described(const struct pxr_rules *R, const struct pxr_phase *ph)
 {
-	return ph->description != NULL || ph->owner != NULL ||
+	return strategies(R, ph) != 0 ||
+	    ph->description != NULL || ph->owner != NULL ||
 	    ph->rational.n > 0 || ph->emotional.n > 0 || ph->choice.n > 0 ||
 	    ph->recommendation.n > 0 || ph->touchpoints.n > 0 ||
 	    ph->risks.n > 0;
@@ -273,7 +308,7 @@ static const struct {
 
 /* A described phase in text: its heading, then one labelled line a member. */
 static void
-text_phase(FILE *fp, const struct pxr_phase *ph)
+text_phase(FILE *fp, const struct pxr_rules *R, const struct pxr_phase *ph)
 {
 	struct pxr_buf b = { 0 };
 	size_t i;
@@ -290,6 +325,11 @@ text_phase(FILE *fp, const struct pxr_phase *ph)
 		pxr_buf_reset(&b);
 		join_list(&b, LIST(ph, i));
 		fprintf(fp, "  %-16s %s\n", lists[i].label, b.p);
+	}
+	if (strategies(R, ph) != 0) {
+		pxr_buf_reset(&b);
+		join_strategies(&b, strategies(R, ph), ", ");
+		fprintf(fp, "  %-16s %s\n", "strategies", b.p);
 	}
 	pxr_buf_free(&b);
 }
@@ -338,7 +378,7 @@ json_set_list(json_t *o, const char *k, const struct pxr_strlist *l)
 
 /* A phase's members in JSON, into o (those it has), as in the rule file. */
 static void
-json_phase(json_t *o, const struct pxr_phase *ph)
+json_phase(json_t *o, const struct pxr_rules *R, const struct pxr_phase *ph)
 {
 	json_t *needs = json_object(), *mot = json_object();
 
@@ -359,6 +399,16 @@ json_phase(json_t *o, const struct pxr_phase *ph)
 	json_decref(mot);
 	json_set_list(o, "touchpoints", &ph->touchpoints);
 	json_set_list(o, "risks", &ph->risks);
+	if (strategies(R, ph) != 0) {
+		json_t *a = json_array();
+		int k;
+
+		for (k = 0; k < PXR_NSTRAT; k++)
+			if (strategies(R, ph) & (1 << k))
+				json_array_append_new(a,
+				    json_string(pxr_strategy_names[k]));
+		json_object_set_new(o, "strategies", a);
+	}
 }
 
 /* The heat of a phase's incidents against the most of any phase. */
@@ -425,8 +475,9 @@ dot_legend(FILE *fp, size_t nphases, int counted)
 
 /* A phase as a DOT node: name, coverage, owner, needs, incidents. */
 static void
-dot_phase(FILE *fp, const struct pxr_journey *J, const struct pxr_phase *ph,
-    size_t p, const char *cov, const struct phstat *st, long maxn)
+dot_phase(FILE *fp, const struct pxr_journey *J, const struct pxr_rules *R,
+    const struct pxr_phase *ph, size_t p, const char *cov,
+    const struct phstat *st, long maxn)
 {
 	double w = 1.2;
 
@@ -448,6 +499,13 @@ dot_phase(FILE *fp, const struct pxr_journey *J, const struct pxr_phase *ph,
 		join_list(&b, &ph->emotional);
 		fprintf(fp, "\\nneeds: ");
 		dot_text(fp, b.p);
+		pxr_buf_free(&b);
+	}
+	if (strategies(R, ph) != 0) {
+		struct pxr_buf b = { 0 };
+
+		join_strategies(&b, strategies(R, ph), ", ");
+		fprintf(fp, "\\nstrategies: %s", b.p);
 		pxr_buf_free(&b);
 	}
 	if (J->counted) {
@@ -473,7 +531,8 @@ dot_phase(FILE *fp, const struct pxr_journey *J, const struct pxr_phase *ph,
 
 /* A phase's CSV columns after the rule's: its description and members. */
 static void
-csv_phase(struct pxr_buf *row, const struct pxr_phase *ph)
+csv_phase(struct pxr_buf *row, const struct pxr_rules *R,
+    const struct pxr_phase *ph)
 {
 	struct pxr_buf b = { 0 };
 	size_t i;
@@ -490,6 +549,10 @@ csv_phase(struct pxr_buf *row, const struct pxr_phase *ph)
 		join_list(&b, LIST(ph, i));
 		pxr_csv_field(row, b.p, b.len);
 	}
+	pxr_buf_reset(&b);
+	join_strategies(&b, strategies(R, ph), "; ");
+	pxr_buf_addc(row, ',');
+	pxr_csv_field(row, b.p, b.len);
 	pxr_buf_free(&b);
 }
 
@@ -518,7 +581,7 @@ pxr_journey_write(const struct pxr_journey *J, const struct pxr_rules *R,
 			width = strlen(R->phases[p].id);
 		if (st[p].incidents > maxn)
 			maxn = st[p].incidents;
-		ndesc += described(&R->phases[p]);
+		ndesc += described(R, &R->phases[p]);
 	}
 	if (fmt == PXR_JOURNEY_TEXT)
 		fprintf(fp, "journey: %s\n\n%-*s  %-9s  %9s  %s\n", R->journey !=
@@ -534,6 +597,7 @@ pxr_journey_write(const struct pxr_journey *J, const struct pxr_rules *R,
 			fprintf(fp, ",description,owner");
 			for (i = 0; i < NLISTS; i++)
 				fprintf(fp, ",%s", lists[i].column);
+			fprintf(fp, ",strategies");
 		}
 		fputc('\n', fp);
 	} else if (fmt == PXR_JOURNEY_DOT) {
@@ -634,7 +698,7 @@ pxr_journey_write(const struct pxr_journey *J, const struct pxr_rules *R,
 						    st[p].rank);
 				}
 				if (ndesc > 0)
-					csv_phase(&row, ph);
+					csv_phase(&row, R, ph);
 				fprintf(fp, "%s\n", row.p);
 			}
 			pxr_buf_free(&row);
@@ -646,7 +710,7 @@ pxr_journey_write(const struct pxr_journey *J, const struct pxr_rules *R,
 			    "coverage", cov, "rules", jr);
 
 			jr = NULL;
-			json_phase(o, ph);
+			json_phase(o, R, ph);
 			if (J->counted) {
 				json_object_set_new(o, "incidents",
 				    json_integer(total));
@@ -660,7 +724,7 @@ pxr_journey_write(const struct pxr_journey *J, const struct pxr_rules *R,
 			break;
 		}
 		case PXR_JOURNEY_DOT:
-			dot_phase(fp, J, ph, p, cov, &st[p], maxn);
+			dot_phase(fp, J, R, ph, p, cov, &st[p], maxn);
 			break;
 		}
 		json_decref(jr);
@@ -668,8 +732,8 @@ pxr_journey_write(const struct pxr_journey *J, const struct pxr_rules *R,
 	}
 	if (fmt == PXR_JOURNEY_TEXT) {
 		for (p = 0; p < R->nphases; p++)
-			if (described(&R->phases[p]))
-				text_phase(fp, &R->phases[p]);
+			if (described(R, &R->phases[p]))
+				text_phase(fp, R, &R->phases[p]);
 		if (J->counted)
 			text_ranking(fp, R, st, (int)width);
 		fprintf(fp, "\nproactively managed: %zu of %zu phases\n", nproactive,

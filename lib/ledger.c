@@ -36,6 +36,7 @@ static const char *const names[] = {
 	[PXR_LG_APPROVED] = "approved",
 	[PXR_LG_REJECTED] = "rejected",
 	[PXR_LG_REVERSED] = "reversed",
+	[PXR_LG_OFFERED] = "offered",
 	[PXR_LG_BADSTATE] = "?"
 };
 
@@ -63,10 +64,11 @@ pxr_ledger_next(enum pxr_lg_state cur, enum pxr_lg_state row)
 {
 	switch (row) {
 	case PXR_LG_ISSUED:
-		return cur == PXR_LG_NONE || cur == PXR_LG_APPROVED ?
-		    PXR_LG_ISSUED : PXR_LG_NONE;
+		return cur == PXR_LG_NONE || cur == PXR_LG_APPROVED ||
+		    cur == PXR_LG_OFFERED ? PXR_LG_ISSUED : PXR_LG_NONE;
 	case PXR_LG_PENDING:
-		return cur == PXR_LG_NONE ? PXR_LG_PENDING : PXR_LG_NONE;
+	case PXR_LG_OFFERED:
+		return cur == PXR_LG_NONE ? row : PXR_LG_NONE;
 	case PXR_LG_APPROVED:
 	case PXR_LG_REJECTED:
 		return cur == PXR_LG_PENDING ? row : PXR_LG_NONE;
@@ -142,7 +144,7 @@ row(void *ctx, char **f, size_t *lens, long line)
 	if (rs == PXR_LG_BADSTATE)
 		return fault(L, c->err, line, "incident %s: state '%s' is "
 		    "none of issued, pending_approval, approved, rejected, "
-		    "reversed%s", f[PXR_LG_ID], f[PXR_LG_STATE], "");
+		    "reversed, offered%s", f[PXR_LG_ID], f[PXR_LG_STATE], "");
 	next = pxr_ledger_next(e != NULL ? e->state : PXR_LG_NONE, rs);
 	if (next == PXR_LG_NONE) {
 		if (e == NULL)

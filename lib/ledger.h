@@ -8,11 +8,12 @@
  * reason).  An older ledger keeps its layout: the columns it lacks read
  * as "" (a row without a state is issued) and are not written.
  *
- * An incident's first row is its compensation: state issued or
- * pending_approval.  Later rows of the same incident change its state
+ * An incident's first row is its compensation: state issued,
+ * pending_approval or offered.  Later rows of the same incident change its state
  * (they repeat the first row's columns, with their own issued_at, run
  * id, state and reason): approved or rejected (a pending one), issued (an
- * approved one handed on to be told), reversed (an issued one).  The
+ * approved one handed on to be told, or an offered one accepted),
+ * reversed (an issued one).  The
  * last row's state is the compensation's.
  */
 #ifndef PXR_LEDGER_H
@@ -49,6 +50,9 @@ enum pxr_lg_state {
 	PXR_LG_APPROVED,	/* approved: the next run issues it */
 	PXR_LG_REJECTED,	/* ended unpaid: does not count */
 	PXR_LG_REVERSED,	/* taken back: does not count */
+	PXR_LG_OFFERED,		/* offered (an advisory or coaching
+				   customer): does not count until a row
+				   issued books it, once (issue 18) */
 	PXR_LG_BADSTATE		/* a state column no version writes */
 };
 

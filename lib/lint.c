@@ -174,6 +174,20 @@ check_tiers(struct pxr_rules *R, struct pxr_rule *r, struct pxr_diags *d)
 	}
 }
 
+/*
+ * Whether entry p is for every customer entry x is for, by strategy:
+ * when_strategy's, else all but quick-response (and those without one).
+ */
+static int
+strategies_cover(const struct pxr_comp *p, const struct pxr_comp *x)
+{
+	int all = (1 << (PXR_NSTRAT + 1)) - 1, quick = 1 << PXR_STRAT_QUICK;
+	int pm = p->strategies != 0 ? p->strategies : all & ~quick;
+	int xm = x->strategies != 0 ? x->strategies : all & ~quick;
+
+	return (xm & ~pm) == 0;
+}
+
 static void
 check_comp(struct pxr_rules *R, struct pxr_rule *r, struct pxr_diags *d)
 {
@@ -184,7 +198,7 @@ check_comp(struct pxr_rules *R, struct pxr_rule *r, struct pxr_diags *d)
 		for (j = 0; j < i; j++) {
 			const struct pxr_comp *p = &r->comp[j];
 
-			if (p->when != NULL)
+			if (p->when != NULL || !strategies_cover(p, &r->comp[i]))
 				continue;
 			if (p->tier == NULL || (r->comp[i].tier != NULL &&
 			    strcmp(p->tier, r->comp[i].tier) == 0)) {

@@ -59,7 +59,25 @@ struct pxr_comp {
 	char	*item;
 	int	 has_valid;
 	int64_t	 valid;		/* µs */
+	int	 strategies;	/* when_strategy: 1 << PXR_STRAT_* each; 0:
+				   any but quick-response */
+	int64_t	 offer_valid;	/* µs an offer stands (default 7 days) */
 };
+
+/*
+ * The four ways to connect (pxr(7)): who takes the initiative.  An
+ * advisory or coaching customer is offered a compensation, booked when
+ * accepted; an automatic one gets it at once; a quick-response one is
+ * told what happened and where to act, compensated only by an entry that
+ * names quick-response.
+ */
+enum { PXR_STRAT_QUICK = 0, PXR_STRAT_ADVISORY, PXR_STRAT_COACHING,
+	PXR_STRAT_AUTOMATIC, PXR_NSTRAT };
+
+/* "quick-response", "advisory", "coaching", "automatic", by PXR_STRAT_*. */
+extern const char *const pxr_strategy_names[PXR_NSTRAT];
+/* The PXR_STRAT_* of the name of n bytes, or -1. */
+int	 pxr_strategy_of(const char *s, size_t n);
 
 /* A group's window: rolling (span), or a calendar day, week or month. */
 enum { PXR_WIN_ROLLING = 1, PXR_WIN_DAY, PXR_WIN_WEEK, PXR_WIN_MONTH };
@@ -130,6 +148,7 @@ struct pxr_notify_cfg {
 	char	*f_country;	/* ISO 3166 alpha-2 of the customer's phone */
 	char	*f_consent;
 	char	*f_name;
+	char	*f_strategy;	/* the customer's strategy (PXR_STRAT_*) */
 	char	*from[PXR_NCH];	/* the sender of each channel, or NULL */
 	struct pxr_quiet quiet[PXR_NCH];
 	struct pxr_callhours call_hours;	/* default 09:00-18:00,

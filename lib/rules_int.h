@@ -68,6 +68,12 @@ void	 pxr_rl_load_fan(struct ld *, json_t *v);
 int	 pxr_rl_currency(struct ld *, const char *path, const char *code);
 /* Load the input section v (rules_input.c); NULL: none. */
 void	 pxr_rl_load_input(struct ld *, json_t *v);
+/*
+ * A compensation entry's when_strategy and offer_valid (members of o at
+ * path) into c, each strategy name checked (rules_journey.c).
+ */
+void	 pxr_rl_load_strategies(struct ld *, struct pxr_comp *c, json_t *o,
+	    const char *path);
 /* Load the journey section v (rules_journey.c); NULL: none. */
 void	 pxr_rl_load_journey(struct ld *, json_t *v);
 /* Free the journey of R (its name and phases). */

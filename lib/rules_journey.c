@@ -2,8 +2,9 @@
  * rules_journey.c: the journey section of the rule file (the customer
  * experience map of pxr-map(1)): each phase's id, name, description, the
  * customer's needs (rational, emotional), what moves them to choose and to
- * recommend, the touchpoints, the owner and the risks, loaded into the
- * typed model of rules.h (see rules_int.h).
+ * recommend, the touchpoints, the owner and the risks; and the four
+ * strategies (ways to connect) a compensation entry is for; loaded into
+ * the typed model of rules.h (see rules_int.h).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,58 @@ static const struct mdef motivation_defs[] = {
 	{ "choice", J_STRARR, 0 }, { "recommendation", J_STRARR, 0 },
 	{ NULL, 0, 0 }
 };
+
+const char *const pxr_strategy_names[PXR_NSTRAT] = {
+	"quick-response", "advisory", "coaching", "automatic"
+};
+
+int
+pxr_strategy_of(const char *s, size_t n)
+{
+	int i;
+
+	for (i = 0; i < PXR_NSTRAT; i++)
+		if (strlen(pxr_strategy_names[i]) == n &&
+		    memcmp(pxr_strategy_names[i], s, n) == 0)
+			return i;
+	return -1;
+}
+
+void
+pxr_rl_load_strategies(struct ld *L, struct pxr_comp *c, json_t *o,
+    const char *path)
+{
+	json_t *v = pxr_rl_get(o, "when_strategy", J_STRARR), *x;
+	char sub[200];
+	size_t i;
+	int k;
+
+	c->offer_valid = (int64_t)7 * 24 * 3600 * 1000000;
+	if ((x = pxr_rl_get(o, "offer_valid", J_DUR)) != NULL) {
+		snprintf(sub, sizeof(sub), "%s.offer_valid", path);
+		(void)pxr_rl_duration(L, sub, x, &c->offer_valid);
+	}
+	if (v == NULL || !json_is_array(v))
+		return;
+	json_array_foreach(v, i, x) {
+		snprintf(sub, sizeof(sub), "%s.when_strategy[%zu]", path, i);
+		if ((k = pxr_strategy_of(json_string_value(x),
+		    json_string_length(x))) >= 0) {
+			c->strategies |= 1 << k;
+			continue;
+		}
+		if (pxr_suggest(json_string_value(x), pxr_strategy_names,
+		    PXR_NSTRAT) != NULL)
+			ERR(L, sub, "bad-strategy", "%s: unknown strategy '%s' "
+			    "(did you mean '%s'?)", sub, json_string_value(x),
+			    pxr_suggest(json_string_value(x),
+			    pxr_strategy_names, PXR_NSTRAT));
+		else
+			ERR(L, sub, "bad-strategy", "%s: unknown strategy '%s' "
+			    "(quick-response, advisory, coaching or automatic)",
+			    sub, json_string_value(x));
+	}
+}
 
 /* The array of strings o.name into l (copied), if it is one. */
 static void

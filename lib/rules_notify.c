@@ -19,7 +19,7 @@ static const struct mdef fields_defs[] = {
 	{ "email", J_STR, 0 }, { "sms", J_STR, 0 }, { "push", J_STR, 0 },
 	{ "phone", J_STR, 0 }, { "locale", J_STR, 0 }, { "timezone", J_STR, 0 },
 	{ "consent", J_STR, 0 }, { "name", J_STR, 0 },
-	{ "country", J_STR, 0 }, { NULL, 0, 0 }
+	{ "country", J_STR, 0 }, { "strategy", J_STR, 0 }, { NULL, 0, 0 }
 };
 static const struct mdef from_defs[] = {
 	{ "email", J_STR, 0 }, { "sms", J_STR, 0 }, { "push", J_STR, 0 },
@@ -318,6 +318,7 @@ pxr_rl_load_notify(struct ld *L, json_t *v)
 		N->f_country = pxr_rl_getstr(x, "country");
 		N->f_consent = pxr_rl_getstr(x, "consent");
 		N->f_name = pxr_rl_getstr(x, "name");
+		N->f_strategy = pxr_rl_getstr(x, "strategy");
 	}
 	for (c = 0; c < PXR_NCH; c++)
 		if (N->addr[c] == NULL)
@@ -408,6 +409,7 @@ pxr_rl_free_sections(struct pxr_rules *R)
 	free(N->f_country);
 	free(N->f_consent);
 	free(N->f_name);
+	free(N->f_strategy);
 	for (i = 0; i < N->nrename; i++) {
 		free(N->rename_from[i]);
 		free(N->rename_to[i]);

@@ -35,7 +35,9 @@ static const struct mdef comp_defs[] = {
 	{ "of", J_EXPR, 0 }, { "amount", J_EXPR, 0 },
 	{ "min_minor", J_INT, 0 }, { "max_minor", J_INT, 0 },
 	{ "round", J_STR, 0 }, { "currency", J_EXPR, 0 },
-	{ "item", J_STR, 0 }, { "valid", J_DUR, 0 }, { NULL, 0, 0 }
+	{ "item", J_STR, 0 }, { "valid", J_DUR, 0 },
+	{ "when_strategy", J_STRARR, 0 }, { "offer_valid", J_DUR, 0 },
+	{ NULL, 0, 0 }
 };
 
 static int
@@ -262,6 +264,7 @@ load_comp(struct ld *L, struct pxr_rule *r, json_t *arr, const char *rpath)
 			snprintf(sub, sizeof(sub), "%s.valid", path);
 			cp->has_valid = pxr_rl_duration(L, sub, v, &cp->valid) == 0;
 		}
+		pxr_rl_load_strategies(L, cp, c, path);
 	}
 }
 
