@@ -209,15 +209,26 @@ is_null_lit(const struct node *n)
 	return n->op == N_LIT && n->lit.t == PXR_V_NULL;
 }
 
-/* The text of a field declared with a format, read by it (coltype.h). */
+/*
+ * The text of a field declared with a format, read by it (coltype.h); a
+ * JSON number (isnum) has JSON's decimal point and no groups.
+ */
 static int
 load_declared(struct ev *x, const struct node *n, const char *s, size_t len,
-    struct pxr_value *v)
+    int isnum, struct pxr_value *v)
 {
+	struct pxr_coltype json;
+	const struct pxr_coltype *c = n->decl;
 	struct pxr_typed t;
 	struct pxr_error e;
 
-	if (pxr_coltype_read(n->decl, s, len, x->env->tz, &t, &e) < 0)
+	if (isnum) {
+		json = *c;
+		json.decimal = '.';
+		json.group[0] = '\0';
+		c = &json;
+	}
+	if (pxr_coltype_read(c, s, len, x->env->tz, &t, &e) < 0)
 		return pxr_ex_rterr(x, "column '%s': %s", n->text, e.text);
 	if (n->decl->type == PXR_C_TIME) {
 		v->t = PXR_V_TIME;
@@ -301,7 +312,7 @@ load_field(struct ev *x, const struct node *n, struct pxr_value *v)
 		goto typed;
 	}
 	if (n->decl != NULL && fv->t != PXR_ABSENT && fv->t != PXR_NULL)
-		return load_declared(x, n, fv->s, fv->n, v);
+		return load_declared(x, n, fv->s, fv->n, fv->t == PXR_NUM, v);
 	switch (fv->t) {
 	case PXR_ABSENT:
 	case PXR_NULL:
