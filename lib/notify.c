@@ -383,16 +383,17 @@ after_quiet(struct ntf *N, int ch, struct pxr_tz *tz, int64_t t)
 /*
  * A call's row: its priority (1 for the rule's most severe tier, 2 for
  * the next, ...; 1 without a tier) and the first window of the call
- * hours in the customer's zone that ends after now, from now when it
- * has begun, as local times with their offset.
+ * hours in the customer's zone that ends after start, from start when
+ * it has begun, as local times with their offset.
  */
 static void
-call_window(struct ntf *N, struct pxr_rec *rec, const struct how *h)
+call_window(struct ntf *N, struct pxr_rec *rec, const struct how *h,
+    int64_t start)
 {
 	const struct pxr_callhours *c = &N->call;
 	const struct pxr_val *rv = pxr_rec_get(rec, N->f_rank);
 	struct pxr_civil cv, x;
-	int64_t day, from = N->now, to = N->now;
+	int64_t day, from = start, to = start;
 	long rank = 0;
 	int i;
 
@@ -400,7 +401,7 @@ call_window(struct ntf *N, struct pxr_rec *rec, const struct how *h)
 		rank = strtol(rv->s, NULL, 10);
 	pxr_rec_setf(rec, N->o_prio, PXR_NUM, "%ld", rank >= 1 &&
 	    (size_t)rank <= h->ntiers ? (long)h->ntiers - rank + 1 : 1L);
-	pxr_time_civil(N->now, N->ctz, &cv);
+	pxr_time_civil(start, N->ctz, &cv);
 	day = pxr_days_from_civil(cv.year, cv.month, cv.day);
 	for (i = 0; i < 8; i++, day++) {
 		if ((c->days & (1u << ((cv.wday - 1 + i) % 7))) == 0)
@@ -410,11 +411,11 @@ call_window(struct ntf *N, struct pxr_rec *rec, const struct how *h)
 		    c->from / 60, c->from % 60, 0, 0);
 		to = pxr_time_from_local(N->ctz, x.year, x.month, x.day,
 		    c->to / 60, c->to % 60, 0, 0);
-		if (to > N->now)
+		if (to > start)
 			break;
 	}
-	if (from < N->now)
-		from = N->now;
+	if (from < start)
+		from = start;
 	pxr_buf_reset(&N->tmp);
 	pxr_time_format_tz(&N->tmp, from, N->ctz);
 	pxr_rec_set(rec, N->o_cfrom, PXR_STR, N->tmp.p, N->tmp.len);
@@ -503,8 +504,14 @@ message(struct ntf *N, struct pxr_rec *rec, const struct how *h, int ch,
 		    N->body.len, &ucs2));
 	}
 	if (ch == PXR_CH_PHONE) {
-		/* Listed now, called in the window: no quiet hours. */
-		call_window(N, rec, h);
+		/*
+		 * Listed now, called in the window: no quiet hours.  A call
+		 * the rate limit holds is listed too, its window from when
+		 * the limit lets it be made (nothing waits in an outbox).
+		 */
+		call_window(N, rec, h, due != 0 ? due : N->now);
+		if (due != 0)
+			pxr_rec_setref(rec, N->o_status, PXR_STR, "ready", 5);
 		goto emit;
 	}
 	after = after_quiet(N, ch, N->ctz, due != 0 ? due : N->now);
