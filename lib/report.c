@@ -20,7 +20,7 @@ enum {
 	S_ID, S_RULE, S_PHASE, S_TIER, S_CUST, S_AT, S_DETECTED, S_KIND,
 	S_AMT, S_CUR, S_MID, S_CH, S_LOC, S_STATUS, S_SENT, S_LKIND, S_LAMT,
 	S_LCUR, S_ISSUED, S_COMPL, S_CSTATUS, S_REASON, S_ERROR, S_AFTER,
-	S_STATE, S_QUEUED, S_OBAT, S_PURCHASED, S_N
+	S_STATE, S_QUEUED, S_OBAT, S_PURCHASED, S_RUN, S_SHA, S_N
 };
 
 static const char *const src_names[S_N] = {
@@ -29,7 +29,7 @@ static const char *const src_names[S_N] = {
 	"message_id", "channel", "locale", "status", "sent_at", "kind",
 	"amount_minor", "currency", "issued_at", "complained_at",
 	"comp_status", "reason", "error", "send_after", "state", "queued_at",
-	"at", "purchased_at"
+	"at", "purchased_at", "run_id", "rules_sha256"
 };
 
 struct pxr_report_src {
@@ -346,9 +346,10 @@ add_ledger(struct pxr_report_src *s, const struct pxr_rec *rec,
     struct pxr_error *err)
 {
 	struct pxr_report *R = s->R;
-	const char *id = val(s, rec, S_ID);
+	const char *id = val(s, rec, S_ID), *st;
 	struct rp_comp *c, tmp;
 	int64_t t;
+	int issued, first;
 
 	memset(&tmp, 0, sizeof(tmp));
 	if (timeof(s, rec, S_ISSUED, &t, err) < 0 || amount_of(&tmp,
@@ -356,11 +357,25 @@ add_ledger(struct pxr_report_src *s, const struct pxr_rec *rec,
 		return -1;
 	if (id == NULL || !in_range(R, t))
 		return 0;
-	c = comp_of(s, rec, id, &tmp, val(s, rec, S_LKIND), val(s, rec,
-	    S_LCUR), t);
-	c->paid |= is_paid(c, val(s, rec, S_STATUS) != NULL &&
-	    strcmp(val(s, rec, S_STATUS), "") != 0 ? val(s, rec, S_STATUS) :
-	    NULL);
+	/*
+	 * An incident's first row is its compensation; later rows change its
+	 * state (ledger.h): the last counts, and money is paid by the row
+	 * that issues it (the first, or the one after an approval).
+	 */
+	st = val(s, rec, S_STATE);
+	issued = st == NULL || *st == '\0' || strcmp(st, "issued") == 0;
+	c = pxr_hmap_get(&R->comp, id, strlen(id));
+	first = c == NULL || !c->in_ledger;
+	if (first || issued)
+		c = comp_of(s, rec, id, &tmp, val(s, rec, S_LKIND), val(s, rec,
+		    S_LCUR), t);
+	if (first) {
+		c->run = keep(R, val(s, rec, S_RUN));
+		c->sha = keep(R, val(s, rec, S_SHA));
+	}
+	c->in_ledger = 1;
+	c->lstate = issued ? "issued" : keep(R, st);
+	c->paid = issued && is_paid(c, NULL);
 	return 0;
 }
 
@@ -396,7 +411,10 @@ add_incident(struct pxr_report_src *s, const struct pxr_rec *rec,
 		    err) < 0)
 			return -1;
 		c = comp_of(s, rec, id, &tmp, v, val(s, rec, S_CUR), night);
-		c->paid |= is_paid(c, or(val(s, rec, S_CSTATUS), "issued"));
+		c->stage_paid |= is_paid(c, or(val(s, rec, S_CSTATUS),
+		    "issued"));
+		if (!c->in_ledger)
+			c->paid = c->stage_paid;
 	}
 	return 0;
 }
@@ -649,6 +667,10 @@ tables(struct pxr_report *R)
 		    RP_COUNT },
 		{ "expired-by-reason", "Messages expired from the outbox, "
 		    "by why they waited", "reason", RP_COUNT },
+		{ "compensations-by-ledger-state", "Compensations by ledger "
+		    "state", "state", RP_COUNT },
+		{ "evidence", "Compensations by run and rule file (the "
+		    "ledger's evidence)", "run_id rules_sha256", RP_COUNT },
 	};
 	size_t i;
 
@@ -691,7 +713,19 @@ count_all(struct pxr_report *R, struct pxr_error *err)
 	for (i = 0; i < R->ncomp && rc == 0; i++) {
 		struct rp_comp *c = R->comp_v[i];
 
-		if (c->kind == NULL || strcmp(c->kind, "none") == 0)
+		if (c->in_ledger) {
+			rp_count(&R->t[RP_LSTATE], c->lstate);
+			if (c->run != NULL || c->sha != NULL) {
+				pxr_buf_reset(&b);
+				pxr_buf_printf(&b, "%s %s", or(c->run, "-"),
+				    or(c->sha, "-"));
+				rp_count(&R->t[RP_EVIDENCE], pxr_arena_strndup(
+				    &R->mem, b.p, b.len));
+			}
+		}
+		/* Pending, approved, rejected, reversed: no money paid. */
+		if (c->kind == NULL || strcmp(c->kind, "none") == 0 ||
+		    (c->in_ledger && strcmp(c->lstate, "issued") != 0))
 			continue;
 		n = night_of(R, &nidx, c->night);
 		if (rp_gesture(c)) {

@@ -39,7 +39,7 @@ struct rp_night {
 
 enum {
 	RP_PHASE, RP_RULE, RP_TIER, RP_MONEY_T, RP_GESTURES, RP_CHANNEL,
-	RP_LOCALE, RP_STATUS, RP_EXPIRED, RP_NTABLES
+	RP_LOCALE, RP_STATUS, RP_EXPIRED, RP_LSTATE, RP_EVIDENCE, RP_NTABLES
 };
 
 #define RP_NOTIME INT64_MIN
@@ -58,6 +58,11 @@ struct rp_comp {
 	const char *id, *kind, *cur, *cust, *rule, *tier;
 	int	 has_amount;
 	int	 paid;		/* issued (now or before): must be told */
+	int	 stage_paid;	/* a stage's output says it was */
+	int	 in_ledger;	/* a ledger has it: its last row decides */
+	const char *lstate;	/* the ledger's state (last row) */
+	const char *run, *sha;	/* evidence: its first row's run id and
+				   rule file's SHA-256 */
 	int64_t	 amount;
 	int64_t	 night;
 };

@@ -15,6 +15,22 @@ static const char ledger[] =
 "2026-11-20T03:00:00Z,r:4,C4,r,t,refund,1000,EUR,,\n"
 "2026-11-21T02:00:00Z,r:5,C5,r,t,credit,x1,SEK,,\n";
 
+/* A ledger of issue 17: states and evidence; a sent log. */
+static const char ledger17[] =
+"issued_at,incident_id,customer_id,rule,tier,kind,amount_minor,currency,"
+"code,valid_until,subject,run_id,rules_sha256,measure,unit,state,reason\n"
+"2026-11-21T06:00:00Z,r:1,C1,r,t,credit,400,SEK,,,,run1,abc,95,min,issued,\n"
+"2026-11-21T06:00:00Z,r:2,C2,r,t,credit,5000,SEK,,,,run1,abc,1800,min,"
+"pending_approval,\n"
+"2026-11-21T06:00:00Z,r:3,C3,r,t,credit,900,SEK,,,,run1,abc,120,min,issued,\n"
+"2026-11-21T12:00:00Z,r:3,C3,r,t,credit,900,SEK,,,,pxr-ledger,abc,120,min,"
+"reversed,by mistake\n"
+"2026-11-22T06:00:00Z,r:2,C2,r,t,credit,5000,SEK,,,,pxr-ledger,abc,1800,min,"
+"approved,\n";
+static const char sentlog[] =
+"sent_at,message_id,customer_id,channel,to,status\n"
+"2026-11-21T06:00:00Z,r:1:sms,C1,sms,+461,sent\n";
+
 /* Feed csv (at path) into R; the bad records counted. */
 static int
 feed(struct pxr_report *R, const char *path, int complaints)
@@ -41,26 +57,37 @@ feed(struct pxr_report *R, const char *path, int complaints)
 	return nbad;
 }
 
-/* The report over the ledger in format fmt (new). */
+/* The report over these inputs (NULL-ended) in format fmt (new). */
 static char *
-report(const struct pxr_report_opts *o, int fmt, int *nbad)
+report_of(const struct pxr_report_opts *o, int fmt, int *nbad,
+    const char *const *in)
 {
 	struct pxr_report *R = pxr_report_new(o);
-	const char *p = stagerun_file(ledger, ".csv");
 	struct pxr_error e;
 	char path[64], *out = NULL;
 	size_t len = 0;
 	FILE *fp = open_memstream(&out, &len);
 
-	snprintf(path, sizeof(path), "%s", p);
-	*nbad = feed(R, path, 0);
-	unlink(path);
+	for (*nbad = 0; *in != NULL; in++) {
+		snprintf(path, sizeof(path), "%s", stagerun_file(*in, ".csv"));
+		*nbad += feed(R, path, 0);
+		unlink(path);
+	}
 	if (pxr_report_finish(R, &e) < 0 || pxr_report_write(R, fmt, fp,
 	    &e) < 0)
 		printf("# %s\n", e.text);
 	fclose(fp);
 	pxr_report_free(R);
 	return out;
+}
+
+/* The report over the ledger in format fmt (new). */
+static char *
+report(const struct pxr_report_opts *o, int fmt, int *nbad)
+{
+	const char *in[] = { ledger, NULL };
+
+	return report_of(o, fmt, nbad, in);
 }
 
 int
@@ -111,6 +138,23 @@ main(void)
 	out = report(&o, PXR_REPORT_CSV, &nbad);
 	CHECK(strstr(out, "totals,paid,EUR,1,1000,,,\n") != NULL, "CSV totals");
 	free(out);
+	{
+		const char *in[] = { ledger17, sentlog, NULL };
+
+		o.title = "t";
+		out = report_of(&o, PXR_REPORT_CSV, &nbad, in);
+		CHECK(strstr(out, "totals,paid,SEK,1,400,,,\n") != NULL,
+		    "only the issued one is money paid (not the pending, "
+		    "approved or reversed)");
+		CHECK(strstr(out, "compensations-by-ledger-state,approved,,1,")
+		    != NULL && strstr(out, "compensations-by-ledger-state,"
+		    "reversed,,1,") != NULL, "the last row's state counts");
+		CHECK(strstr(out, "evidence,run1 abc,,3,") != NULL, "the "
+		    "evidence of each compensation's first row");
+		CHECK(strstr(out, "told,paid,,1,") != NULL && strstr(out,
+		    "told,told,,1,") != NULL, "paid and told once");
+		free(out);
+	}
 	CHECK(pxr_report_format("html") == PXR_REPORT_HTML &&
 	    pxr_report_format("pdf") == -1, "format names");
 	UNIT_END();
