@@ -54,6 +54,8 @@ LIBOBJ = \
 	ledger \
 	ledger_view \
 	calllist \
+	pseudo \
+	ledger_forget \
 	# end
 UNITS = \
 	rec \

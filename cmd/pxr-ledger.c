@@ -19,7 +19,9 @@ static const char usage[] =
 "       pxr-ledger approve [--state DIR | --ledger FILE] ID ...\n"
 "       pxr-ledger reject [--state DIR | --ledger FILE] --reason TEXT ID ...\n"
 "       pxr-ledger reverse [--state DIR | --ledger FILE] --reason TEXT ID\n"
-"       pxr-ledger export [--state DIR] [--ledger FILE] [--export-log FILE]\n";
+"       pxr-ledger export [--state DIR] [--ledger FILE] [--export-log FILE]\n"
+"       pxr-ledger forget --state DIR [--email E] [--phone P] [--name N]\n"
+"                  [--retain DURATION] [CUSTOMER]\n";
 
 static const char help[] =
 "The state files: the ledger, the sent log, the outbox, the fan history.\n"
@@ -38,6 +40,10 @@ static const char help[] =
 "  export    the billing system's rows: credits and refunds issued, and\n"
 "            reversals of exported ones, each once (DIR/export.csv keeps\n"
 "            what was exported)\n"
+"  forget    erase a customer: in every state file their id becomes a\n"
+"            keyed pseudonym (DIR/pseudonym.key, 0600), their addresses\n"
+"            and texts go; reruns still pay and tell nothing twice;\n"
+"            --retain drops everyone's contact details older than it\n"
 "\n"
 "      --state DIR           the folder of ledger.csv, sent.csv, outbox.csv,\n"
 "                            fan.csv and export.csv\n"
@@ -50,6 +56,9 @@ static const char help[] =
 "      --from T, --to T      show: issued from T, before T\n"
 "      --format F            show: text (default), csv or jsonl\n"
 "      --reason TEXT         why (reject, reverse; approve optionally)\n"
+"      --email E, --phone P, --name N\n"
+"                            forget: details of theirs to take out too\n"
+"      --retain DURATION     forget: contact details older than it go\n"
 "      --run-id ID           the run id the row records ($PXR_RUN_ID)\n"
 "      --lock-timeout DUR    wait this long for a lock (60s)\n"
 "\n"
@@ -62,6 +71,9 @@ enum { FMT_TEXT, FMT_CSV, FMT_JSONL };
 struct opts {
 	const char *state, *ledger, *sentlog, *outbox, *exportlog;
 	const char *customer, *subject, *reason, *run;
+	const char *email, *phone, *name;
+	int	 has_retain;
+	int64_t	 retain;
 	int64_t	 from, to;
 	int	 has_from, has_to;
 	int	 format;
@@ -366,6 +378,50 @@ export(struct pxr_cli *c, const struct opts *o, int argc)
 	return 0;
 }
 
+/*
+ * forget: the customer erased from every state file of the folder, and
+ * with --retain everyone's old contact details.
+ */
+static int
+forget(struct pxr_cli *c, const struct opts *o, int argc, char **argv)
+{
+	struct pxr_forget_opts fo;
+	size_t changed[PXR_FORGET_NFILES] = { 0 }, i;
+	const char *scrub[4];
+	int n = 0;
+
+	if (o->state == NULL)
+		pxr_cli_usage(c, "forget: --state DIR is needed (every state "
+		    "file there, and its key)");
+	if (argc > 1 || (argc == 0 && !o->has_retain))
+		pxr_cli_usage(c, "forget: name one customer id (or only "
+		    "--retain DURATION)");
+	if (o->email != NULL)
+		scrub[n++] = o->email;
+	if (o->phone != NULL)
+		scrub[n++] = o->phone;
+	if (o->name != NULL)
+		scrub[n++] = o->name;
+	scrub[n] = NULL;
+	memset(&fo, 0, sizeof(fo));
+	fo.dir = o->state;
+	fo.customer = argc > 0 ? argv[0] : NULL;
+	fo.scrub = scrub;
+	fo.has_retain = o->has_retain;
+	fo.retain = o->retain;
+	fo.now = pxr_cli_now(c, NULL);
+	fo.lock_ms = o->lock_ms;
+	fo.changed = changed;
+	if (pxr_ledger_forget(&fo, &c->err) < 0)
+		pxr_cli_die(c, &c->err);
+	for (i = 0; i < PXR_FORGET_NFILES && !c->quiet; i++)
+		if (changed[i] > 0)
+			printf("%s/%s: %zu row%s rewritten\n", o->state,
+			    pxr_ledger_forget_file(i), changed[i],
+			    changed[i] == 1 ? "" : "s");
+	return 0;
+}
+
 /* approve, reject, reverse: one row each, under the ledger's lock. */
 static int
 change(struct pxr_cli *c, const struct opts *o, enum pxr_lg_state to,
@@ -414,7 +470,8 @@ int
 main(int argc, char **argv)
 {
 	enum { O_STATE = OPT_CMD, O_LEDGER, O_SENT, O_OUTBOX, O_CUST, O_SUBJ,
-	    O_FROM, O_TO, O_FORMAT, O_REASON, O_RUN, O_LOCK, O_EXPORT };
+	    O_FROM, O_TO, O_FORMAT, O_REASON, O_RUN, O_LOCK, O_EXPORT,
+	    O_EMAIL, O_PHONE, O_NAME, O_RETAIN };
 	static const struct option longopts[] = {
 		PXR_CLI_LONG,
 		{ "state", required_argument, NULL, O_STATE },
@@ -422,6 +479,10 @@ main(int argc, char **argv)
 		{ "sent-log", required_argument, NULL, O_SENT },
 		{ "outbox", required_argument, NULL, O_OUTBOX },
 		{ "export-log", required_argument, NULL, O_EXPORT },
+		{ "email", required_argument, NULL, O_EMAIL },
+		{ "phone", required_argument, NULL, O_PHONE },
+		{ "name", required_argument, NULL, O_NAME },
+		{ "retain", required_argument, NULL, O_RETAIN },
 		{ "customer", required_argument, NULL, O_CUST },
 		{ "subject", required_argument, NULL, O_SUBJ },
 		{ "from", required_argument, NULL, O_FROM },
@@ -455,6 +516,16 @@ main(int argc, char **argv)
 		case O_SENT: o.sentlog = optarg; break;
 		case O_OUTBOX: o.outbox = optarg; break;
 		case O_EXPORT: o.exportlog = optarg; break;
+		case O_EMAIL: o.email = optarg; break;
+		case O_PHONE: o.phone = optarg; break;
+		case O_NAME: o.name = optarg; break;
+		case O_RETAIN:
+			if (pxr_dur_parse(optarg, strlen(optarg),
+			    &o.retain, &e) < 0 || o.retain <= 0)
+				pxr_cli_usage(&c, "--retain: not a duration: "
+				    "\"%s\"", optarg);
+			o.has_retain = 1;
+			break;
 		case O_CUST: o.customer = optarg; break;
 		case O_SUBJ: o.subject = optarg; break;
 		case O_FROM:
@@ -489,13 +560,15 @@ main(int argc, char **argv)
 	argv += optind;
 	if (sub == NULL)
 		pxr_cli_usage(&c, "name a subcommand: verify, show, approve, "
-		    "reject, reverse or export");
+		    "reject, reverse, export or forget");
 	if (strcmp(sub, "verify") == 0)
 		verify(&c, &o, argc, argv);
 	else if (strcmp(sub, "show") == 0)
 		show(&c, &o, argc);
 	else if (strcmp(sub, "export") == 0)
 		export(&c, &o, argc);
+	else if (strcmp(sub, "forget") == 0)
+		forget(&c, &o, argc, argv);
 	else if (strcmp(sub, "approve") == 0)
 		change(&c, &o, PXR_LG_APPROVED, argc, argv);
 	else if (strcmp(sub, "reject") == 0)

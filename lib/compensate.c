@@ -9,6 +9,7 @@
 #include "hmap.h"
 #include "ledger.h"
 #include "money.h"
+#include "pseudo.h"
 #include "rules.h"
 #include "sha256.h"
 #include "state.h"
@@ -25,8 +26,9 @@ enum { L_AT = PXR_LG_AT, L_ID = PXR_LG_ID, L_CUST = PXR_LG_CUST,
 #define BATCH 4096
 
 /* The columns of a ledger row a duplicate shows, in entry.f. */
-static const int shown[] = { L_KIND, L_AMOUNT, L_CUR, L_CODE, L_VALID };
-enum { E_KIND, E_AMOUNT, E_CUR, E_CODE, E_VALID, E_N };
+static const int shown[] = { L_KIND, L_AMOUNT, L_CUR, L_CODE, L_VALID,
+	L_CUST };
+enum { E_KIND, E_AMOUNT, E_CUR, E_CODE, E_VALID, E_CUST, E_N };
 
 /*
  * What a duplicate shows of a ledger row, kept by incident id: one block
@@ -99,6 +101,8 @@ struct comp {
 					   for approve_night_above_minor */
 	char	*run;			/* the run id (evidence) */
 	char	 sha[PXR_SHA256_HEX];	/* the rule file's (evidence) */
+	struct pxr_pseudo *pseudo;	/* the state's key, if someone was
+					   erased (pseudo.h) */
 	struct pxr_hmap subjects;	/* subject -> struct subj */
 	struct pxr_hmap offers;		/* code -> struct offer */
 	const struct pxr_acceptance *acc;	/* borrowed */
@@ -990,6 +994,33 @@ issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 	return 0;
 }
 
+/*
+ * The ledger's entry of rec's incident when its customer was erased
+ * (pxr-ledger forget) since: found as it is (e), its customer now a
+ * pseudonym, or by the incident id with the customer id turned into its
+ * pseudonym; else NULL.
+ */
+static struct entry *
+erased_entry(struct comp *K, const struct pxr_rec *rec, struct entry *e)
+{
+	const struct pxr_val *idv = pxr_rec_get(rec, K->f_id);
+	const struct pxr_val *cv = pxr_rec_get(rec, K->f_cust);
+	char pn[PXR_PSEUDO_LEN];
+
+	if (K->pseudo == NULL || PXR_ISNULL(cv) || cv->n == 0)
+		return NULL;
+	if (e != NULL) {
+		if (strncmp(e->f[E_CUST], "pn-", 3) != 0)
+			return NULL;
+		pxr_pseudo_of(K->pseudo, cv->s, cv->n, pn);
+		return strcmp(e->f[E_CUST], pn) == 0 ? e : NULL;
+	}
+	if (pxr_pseudo_text(K->pseudo, idv->s, idv->n, cv->s, cv->n,
+	    &K->tmp) == 0)
+		return NULL;
+	return find_entry(K, K->tmp.p, K->tmp.len);
+}
+
 /* Decide one held record against the ledger; its fields set. */
 static int
 decide(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
@@ -997,10 +1028,15 @@ decide(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 {
 	const struct pxr_val *idv = pxr_rec_get(rec, K->f_id);
 	const char *status = "issued";
-	struct entry *e = find_entry(K, idv->s, idv->n);
+	struct entry *e = find_entry(K, idv->s, idv->n), *x;
 	struct subj *s;
 
-	if (e != NULL) {
+	if ((x = erased_entry(K, rec, e)) != NULL) {
+		e = x;
+		/* Paid and told before its customer was erased: never again. */
+		set_duplicate(K, rec, pl, e);
+		status = "erased";
+	} else if (e != NULL) {
 		set_duplicate(K, rec, pl, e);
 		status = "duplicate";
 		if (e->state == PXR_LG_APPROVED) {
@@ -1249,6 +1285,7 @@ comp_free(void *p)
 	pxr_hmap_fini(&K->budget, NULL);
 	pxr_hmap_fini(&K->night, NULL);
 	free(K->run);
+	pxr_pseudo_free(K->pseudo);
 	pxr_hmap_fini(&K->subjects, NULL);
 	pxr_hmap_fini(&K->lastpaid, NULL);
 	pxr_hmap_fini(&K->offers, NULL);
@@ -1266,6 +1303,7 @@ pxr_compensate_new(const struct pxr_compensate_opts *o, struct pxr_rules *R,
 	struct pxr_buf b = { 0 };
 	struct comp *K;
 	size_t i;
+	int missing;
 
 	K = pxr_calloc(1, sizeof(*K));
 	K->R = R;
@@ -1288,7 +1326,8 @@ pxr_compensate_new(const struct pxr_compensate_opts *o, struct pxr_rules *R,
 		so.nrequired = L_OLD;
 		K->st = pxr_state_open_opts(o->ledger, pxr_ledger_cols, &so,
 		    err);
-		if (K->st == NULL) {
+		if (K->st == NULL || ((K->pseudo = pxr_pseudo_open_near(
+		    o->ledger, 0, &missing, err)) == NULL && !missing)) {
 			comp_free(K);
 			return NULL;
 		}

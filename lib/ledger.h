@@ -166,6 +166,36 @@ int	 pxr_ledger_export_commit(struct pxr_lg_export *, struct pxr_error *);
 /* Unlock, close and free; NULL is allowed. */
 void	 pxr_ledger_export_close(struct pxr_lg_export *);
 
+/* ledger_forget.c: erasure and retention. */
+#define PXR_FORGET_NFILES 5
+
+struct pxr_forget_opts {
+	const char *dir;		/* the state folder */
+	const char *customer;		/* NULL: only the retention */
+	const char *const *scrub;	/* e-mail, phone, name given; NULL-ended */
+	int	 has_retain;
+	int64_t	 retain;		/* µs: contact details older go */
+	int64_t	 now;
+	long	 lock_ms;
+	size_t	*changed;		/* [PXR_FORGET_NFILES]: rows changed */
+};
+
+/*
+ * Erase customer o->customer from the state files of o->dir (ledger.csv,
+ * sent.csv, outbox.csv, fan.csv, export.csv): in each row of theirs the
+ * id becomes its keyed pseudonym (pseudo.h; the key is made on first
+ * use), every address they were written to and every detail of o->scrub
+ * is taken out (the outbox's subject and body too, a message still
+ * queued for them ends expired, reason erased); with has_retain, every
+ * customer's addresses (and an outbox's texts of messages no longer
+ * queued) older than retain go too.  Each file changed is written whole
+ * beside it and renamed over it, under its lock.  Idempotent.  0, or -1
+ * and err.
+ */
+int	 pxr_ledger_forget(const struct pxr_forget_opts *, struct pxr_error *);
+/* The name of state file i (0 .. PXR_FORGET_NFILES - 1); static. */
+const char *pxr_ledger_forget_file(size_t i);
+
 struct pxr_rules;
 
 /*

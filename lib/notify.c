@@ -679,7 +679,8 @@ bad_phone(struct ntf *N, struct pxr_rec *rec, const struct how *h, int ch,
 
 /*
  * Why a compensation's message is held back, by its comp_status: one
- * pending approval, rejected or reversed is not told (pxr-ledger(1));
+ * pending approval, rejected or reversed is not told, nor one of a
+ * customer erased since (pxr-ledger(1));
  * NULL: it may be told.
  */
 static const char *
@@ -688,7 +689,8 @@ held(struct ntf *N, const struct pxr_rec *rec)
 	static const char *const why[][2] = {
 		{ "pending_approval", "pending-approval" },
 		{ "rejected", "rejected" },
-		{ "reversed", "reversed" }
+		{ "reversed", "reversed" },
+		{ "erased", "erased" }
 	};
 	const struct pxr_val *v = pxr_rec_get(rec, N->f_cstatus);
 	size_t i;

@@ -168,6 +168,20 @@ pxr_state_open_opts(const char *path, const char *const *cols,
 	return st;
 }
 
+/*
+ * Was the file renamed over since we opened it (pxr-ledger forget writes
+ * a file whole and renames it into place)?  What we read of the old one
+ * may be gone from the new: the run must start again.
+ */
+static int
+replaced(const struct pxr_state *st)
+{
+	struct stat a, b;
+
+	return fstat(st->fd, &a) == 0 && stat(st->path, &b) == 0 &&
+	    (a.st_ino != b.st_ino || a.st_dev != b.st_dev);
+}
+
 int
 pxr_state_lock(struct pxr_state *st, long timeout_ms, struct pxr_error *err)
 {
@@ -191,6 +205,13 @@ pxr_state_lock(struct pxr_state *st, long timeout_ms, struct pxr_error *err)
 			return pxr_error_at(err, st->path, 0);
 		}
 		poll(NULL, 0, 20);
+	}
+	if (replaced(st)) {
+		(void)flock(st->fd, LOCK_UN);
+		pxr_error_set(err, PXR_EXIT_TEMPFAIL, "the file was replaced "
+		    "while this run had it open (pxr-ledger forget); run "
+		    "again");
+		return pxr_error_at(err, st->path, 0);
 	}
 	st->locked = 1;
 	return 0;

@@ -53,7 +53,10 @@ struct pxr_state *pxr_state_open_opts(const char *path,
 	    struct pxr_error *);
 /* 1 if the file keeps column col (known after the first refresh). */
 int	 pxr_state_has(const struct pxr_state *, size_t col);
-/* Take the exclusive lock, waiting up to timeout_ms; -1 (exit 75). */
+/*
+ * Take the exclusive lock, waiting up to timeout_ms; -1 (exit 75), also
+ * when the file was renamed over since it was opened (pxr-ledger forget).
+ */
 int	 pxr_state_lock(struct pxr_state *, long timeout_ms, struct pxr_error *);
 void	 pxr_state_unlock(struct pxr_state *);
 /*
