@@ -81,6 +81,7 @@ UNITS = \
 	sha256 \
 	phone \
 	coltype \
+	calllist \
 	# end
 
 # SANITIZE=1 builds with ASan+UBSan into san/ instead of build/.

@@ -54,7 +54,7 @@ struct preview {
 	struct pxr_mapper *notify;
 	struct pxr_cli *c;
 	size_t	 o_mid, o_to, o_status, o_reason, o_after, o_locale, o_seg,
-		 o_subj, o_body;
+		 o_subj, o_body, o_prio, o_cfrom, o_cto;
 };
 
 static const char *
@@ -84,6 +84,9 @@ preview_emit(void *arg, struct pxr_rec *rec, struct pxr_error *err)
 		printf(", %s", s);
 	if ((s = str(rec, p->o_seg)) != NULL)
 		printf(", %s SMS part%s", s, strcmp(s, "1") == 0 ? "" : "s");
+	if ((s = str(rec, p->o_cfrom)) != NULL)
+		printf(", call from %s to %s, priority %s", s,
+		    str(rec, p->o_cto), str(rec, p->o_prio));
 	printf("]\n");
 	if ((s = str(rec, p->o_subj)) != NULL)
 		printf("Subject: %s\n\n", s);
@@ -117,6 +120,9 @@ preview_bind(struct pxr_mapper *m, struct pxr_schema *sch,
 	p->o_seg = pxr_field_ref(sch, PXR_F_SEGMENTS);
 	p->o_subj = pxr_field_ref(sch, PXR_F_SUBJECT);
 	p->o_body = pxr_field_ref(sch, PXR_F_BODY);
+	p->o_prio = pxr_field_ref(sch, PXR_F_PRIORITY);
+	p->o_cfrom = pxr_field_ref(sch, PXR_F_CALL_FROM);
+	p->o_cto = pxr_field_ref(sch, PXR_F_CALL_TO);
 	return 0;
 }
 
