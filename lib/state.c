@@ -225,6 +225,11 @@ pxr_state_unlock(struct pxr_state *st)
 	st->locked = 0;
 }
 
+/* state_refresh reads a file in blocks of this many bytes. */
+#ifndef STATE_BLOCK
+#define STATE_BLOCK ((size_t)1 << 20)
+#endif
+
 struct rows {
 	char	**f;
 	size_t	 fcap;		/* room in f */
@@ -478,11 +483,11 @@ state_refresh(struct pxr_state *st, pxr_state_row_fn fn, void *ctx,
 	struct csv_parser p;
 	struct rows r;
 	char *data, *q, *end, *row;
-	off_t size, good;
+	off_t size, good, base, at;
 	ssize_t got;
-	size_t n, want;
+	size_t filled = 0, cap, shift, want;
 	long line, rowline;
-	int rc = 0;
+	int rc = 0, first = 1;
 
 	*torn = 0;
 	if (st->fd < 0)
@@ -497,76 +502,108 @@ state_refresh(struct pxr_state *st, pxr_state_row_fn fn, void *ctx,
 	}
 	if (size == st->off)
 		return 0;
-	want = (size_t)(size - st->off);
-	data = pxr_malloc(want + 1);
-	for (n = 0; n < want; n += (size_t)got) {
-		got = pread(st->fd, data + n, want - n, st->off + (off_t)n);
-		if (got < 0 && errno == EINTR) {
-			got = 0;
-			continue;
-		}
-		if (got < 0) {
-			free(data);
-			return syserr(err, PXR_EXIT_IOERR, st->path, "read");
-		}
-		if (got == 0)
-			break;
-	}
-	want = n;
+	/*
+	 * Read in blocks of STATE_BLOCK, keeping only the row being read
+	 * from one block to the next: the file is never in memory whole.
+	 */
+	cap = STATE_BLOCK + 1;
+	data = pxr_malloc(cap);
 	memset(&r, 0, sizeof(r));
 	csv_init(&p, CSV_STRICT | CSV_STRICT_FINI);
-	q = row = data;
-	end = data + want;
-	if (st->need_nl && q < end && *q == '\n') {
-		/* The line end another run gave our last row. */
-		q = row = data + 1;
-		st->need_nl = 0;
-	}
-	good = st->off + (off_t)(q - data);
+	base = at = st->off;	/* the file offsets of data[0], of the next read */
+	q = row = end = data;
+	good = st->off;
 	line = rowline = st->line;
-	/* Feed whole lines; a row is accepted when it ends. */
-	while (q < end) {
-		char *nl = memchr(q, '\n', (size_t)(end - q));
-		size_t len;
+	for (;;) {
+		/* Fill: up to one block more, never past the size seen. */
+		want = (size_t)(size - at) < STATE_BLOCK ? (size_t)(size - at) :
+		    STATE_BLOCK;
+		if (filled + want + 1 > cap) {
+			/* A row longer than a block: room for it whole. */
+			size_t qo = (size_t)(q - data), ro = (size_t)(row - data);
 
-		if (nl == NULL)
-			break;	/* no line end: the tail, below */
-		len = (size_t)(nl - q) + 1;
-		line++;
-		/* Most rows need no libcsv: no quote, space or CR in them. */
-		if ((p.pstate != 0 || !pxr_csv_plain_line(q, len, 1, cb1,
-		    cb2, &r)) && csv_parse(&p, q, len, cb1, cb2, &r) != len) {
-			pxr_error_set(err, PXR_EXIT_DATAERR, "corrupt row "
-			    "(malformed quoting)%s", repair);
-			pxr_error_at(err, st->path, line);
-			rc = -1;
+			cap = filled + want + 1;
+			data = pxr_realloc(data, cap);
+			q = data + qo;
+			row = data + ro;
+		}
+		got = 0;
+		while (want > 0 && (got = pread(st->fd, data + filled, want,
+		    at)) < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			rc = syserr(err, PXR_EXIT_IOERR, st->path, "read");
 			break;
 		}
-		if (!r.complete) {
-			/* A blank line between rows, or a quoted newline. */
-			if (row == q && (len == 1 || (len == 2 && *q == '\r')))
-				row = q + len;
-			q += len;
-			continue;
+		filled += (size_t)got;
+		at += got;
+		end = data + filled;
+		if (first) {
+			first = 0;
+			if (st->need_nl && q < end && *q == '\n') {
+				/* The line end another run gave our last row. */
+				q = row = data + 1;
+				st->need_nl = 0;
+			}
+			good = base + (off_t)(q - data);
 		}
-		q += len;
-		r.complete = 0;
-		rows_fields(&r);
-		if (!st->header_seen) {
-			if (take_header(st, &r, line, err) < 0) {
+		/* Feed whole lines; a row is accepted when it ends. */
+		while (q < end) {
+			char *nl = memchr(q, '\n', (size_t)(end - q));
+			size_t len;
+
+			if (nl == NULL)
+				break;	/* no line end yet: next block, or tail */
+			len = (size_t)(nl - q) + 1;
+			line++;
+			/* Most rows need no libcsv: no quote, space or CR. */
+			if ((p.pstate != 0 || !pxr_csv_plain_line(q, len, 1,
+			    cb1, cb2, &r)) && csv_parse(&p, q, len, cb1, cb2,
+			    &r) != len) {
+				pxr_error_set(err, PXR_EXIT_DATAERR, "corrupt "
+				    "row (malformed quoting)%s", repair);
+				pxr_error_at(err, st->path, line);
 				rc = -1;
 				break;
 			}
-		} else if (row_bad(st, &r, row, (size_t)(q - row), line,
-		    err) || give_row(st, &r, fn, ctx, line) < 0) {
-			rc = -1;
-			break;
+			if (!r.complete) {
+				/* A blank line between rows, or a quoted
+				 * newline. */
+				if (row == q && (len == 1 || (len == 2 &&
+				    *q == '\r')))
+					row = q + len;
+				q += len;
+				continue;
+			}
+			q += len;
+			r.complete = 0;
+			rows_fields(&r);
+			if (!st->header_seen) {
+				if (take_header(st, &r, line, err) < 0) {
+					rc = -1;
+					break;
+				}
+			} else if (row_bad(st, &r, row, (size_t)(q - row),
+			    line, err) || give_row(st, &r, fn, ctx, line) < 0) {
+				rc = -1;
+				break;
+			}
+			good = base + (off_t)(q - data);
+			st->line = rowline = line;
+			row = q;
+			r.nf = 0;
+			pxr_buf_reset(&r.buf);
 		}
-		good = st->off + (off_t)(q - data);
-		st->line = rowline = line;
-		row = q;
-		r.nf = 0;
-		pxr_buf_reset(&r.buf);
+		if (rc < 0 || got == 0 || at >= size)
+			break;
+		/* Keep the row being read (from row), drop what is done. */
+		shift = (size_t)(row - data);
+		memmove(data, row, filled - shift);
+		filled -= shift;
+		base += (off_t)shift;
+		q -= shift;
+		row = data;
+		end = data + filled;
 	}
 	csv_free(&p);
 	if (rc == 0 && row < end) {
