@@ -30,6 +30,7 @@ LIBOBJ = \
 	stage \
 	threshold \
 	compensate \
+	compensate_ledger \
 	notify \
 	mail \
 	sentlog \

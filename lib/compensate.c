@@ -4,7 +4,7 @@
 #include <string.h>
 #include <sys/random.h>
 
-#include "compensate.h"
+#include "compensate_int.h"
 #include "fields.h"
 #include "hmap.h"
 #include "ledger.h"
@@ -14,220 +14,16 @@
 #include "sha256.h"
 #include "state.h"
 
-/* The ledger's columns (ledger.h), by shorter names. */
-enum { L_AT = PXR_LG_AT, L_ID = PXR_LG_ID, L_CUST = PXR_LG_CUST,
-	L_RULE = PXR_LG_RULE, L_TIER = PXR_LG_TIER, L_KIND = PXR_LG_KIND,
-	L_AMOUNT = PXR_LG_AMOUNT, L_CUR = PXR_LG_CUR, L_CODE = PXR_LG_CODE,
-	L_VALID = PXR_LG_VALID, L_SUBJ = PXR_LG_SUBJ, L_RUN = PXR_LG_RUN,
-	L_SHA = PXR_LG_RULES_SHA, L_MEAS = PXR_LG_MEASURE, L_UNIT = PXR_LG_UNIT,
-	L_STATE = PXR_LG_STATE, L_REASON = PXR_LG_REASON, L_N = PXR_LG__N };
-#define L_OLD PXR_LG_NREQUIRED	/* a ledger from before subjects */
-
 #define BATCH 4096
 
-/* The columns of a ledger row a duplicate shows, in entry.f. */
-static const int shown[] = { L_KIND, L_AMOUNT, L_CUR, L_CODE, L_VALID,
-	L_CUST };
-enum { E_KIND, E_AMOUNT, E_CUR, E_CODE, E_VALID, E_CUST, E_N };
-
-/*
- * What a duplicate shows of a ledger row, kept by incident id: one block
- * of the stage's arena, the texts after the struct.
- */
-struct entry {
-	char	*f[E_N];
-	enum pxr_lg_state state;	/* as of its last row */
-	int64_t	 at;		/* issued_at of its first row */
-	int64_t	 amount;	/* what it counts against the limits */
-};
-
-/* What a compensation subject (an order, say) was paid so far. */
-struct subj {
-	int64_t	 paid;
-	char	 cur[4];
-};
-
-/* An issued total: a customer's in the cap period, or the batch's. */
-struct total {
-	int64_t	 sum;
-};
-
-/* An offer in the ledger: its row (to book when accepted), its expiry. */
-struct offer {
-	char	*f[L_N];	/* in the stage's arena; NULL: not read */
-	int64_t	 expires;
-	int	 accepted;
-};
-
-/* What an incident gets, before the ledger is consulted. */
-struct plan {
-	struct pxr_packed *p;
-	const char *kind;	/* NULL: none */
-	int	 has_amount;
-	int64_t	 amount;
-	char	 currency[4];
-	int	 has_percent;
-	int64_t	 percent_bp;
-	const char *item;
-	int	 has_valid;
-	int64_t	 valid;
-	const char *rule;
-	char	*subject;	/* new; NULL: the incident alone */
-	int	 survey;	/* the rule is a survey ("survey": true) */
-	int	 offer;		/* an offer (advisory, coaching): booked when
-				   accepted */
-	int64_t	 offer_valid;	/* µs the offer stands */
-	int	 left_out;	/* a survey the customer is not sent */
-};
-
-struct comp {
-	struct pxr_mapper *m;
-	struct pxr_rules *R;
-	struct pxr_rule *last;	/* the rule of the last record */
-	const char *ledger;
-	long	 lock_ms;
-	int	 dry;
-	struct pxr_state *st;
-	int64_t	 now;
-	char	 now_text[40];
-	struct pxr_schema *sch;
-	size_t	 f_id, f_rule, f_tier, f_cust, f_cur, f_measure, f_unit;
-	size_t	 f_kind, f_amount, f_currency, f_percent, f_item, f_code,
-		 f_valid, f_status;
-	struct pxr_hmap entries;	/* incident id -> struct entry */
-	struct pxr_hmap totals;		/* customer \0 currency -> total */
-	struct pxr_hmap budget;		/* currency -> this run's total */
-	struct pxr_hmap night;		/* currency -> this run's issued total,
-					   for approve_night_above_minor */
-	char	*run;			/* the run id (evidence) */
-	char	 sha[PXR_SHA256_HEX];	/* the rule file's (evidence) */
-	struct pxr_pseudo *pseudo;	/* the state's key, if someone was
-					   erased (pseudo.h) */
-	struct pxr_hmap subjects;	/* subject -> struct subj */
-	struct pxr_hmap offers;		/* code -> struct offer */
-	const struct pxr_acceptance *acc;	/* borrowed */
-	size_t	 nacc;
-	int	 use_offers;		/* notify.fields.strategy is set */
-	size_t	 f_strat;		/* the customer's strategy field */
-	struct pxr_hmap lastpaid;	/* customer -> the last compensation's
-					   time (int64_t, µs) for surveys */
-	int	 use_subjects;		/* some rule has a subject */
-	struct pxr_arena mem;		/* entries and totals */
-	struct plan *batch;
-	size_t	 nbatch;
-	struct pxr_arena scratch;
-	struct pxr_buf tmp;
-};
-
-static struct entry *
-find_entry(struct comp *K, const char *id, size_t n)
-{
-	return pxr_hmap_get(&K->entries, id, n);
-}
-
-static struct entry *
-add_entry(struct comp *K, char **f, size_t *lens, enum pxr_lg_state state)
-{
-	struct pxr_error err;
-	struct entry *e;
-	void **slot;
-	size_t i, size = sizeof(*e);
-	char *p;
-
-	for (i = 0; i < E_N; i++)
-		size += lens[shown[i]] + 1;
-	e = pxr_arena_alloc(&K->mem, size);
-	p = (char *)(e + 1);
-	for (i = 0; i < E_N; i++) {
-		memcpy(p, f[shown[i]], lens[shown[i]]);
-		p[lens[shown[i]]] = '\0';
-		e->f[i] = p;
-		p += lens[shown[i]] + 1;
-	}
-	slot = pxr_hmap_put(&K->entries, f[L_ID], lens[L_ID], NULL);
-	*slot = e;
-	e->state = state;
-	if (pxr_time_parse(f[L_AT], lens[L_AT], NULL, &e->at, NULL, &err) < 0)
-		e->at = INT64_MIN;
-	if (pxr_money_parse_minor(f[L_AMOUNT], lens[L_AMOUNT], &e->amount,
-	    &err) < 0)
-		e->amount = 0;
-	return e;
-}
-
-/* The total of key (n bytes) in map, created at 0. */
-static struct total *
-total_of(struct comp *K, struct pxr_hmap *map, const char *key, size_t n)
-{
-	void **slot = pxr_hmap_put(map, key, n, NULL);
-
-	if (*slot == NULL) {
-		struct total *t = pxr_arena_alloc(&K->mem, sizeof(*t));
-
-		t->sum = 0;
-		*slot = t;
-	}
-	return *slot;
-}
-
-/* Count amount (text) in cur as paid for subject s. */
-static void
-subj_paid(struct comp *K, const char *s, const char *cur, int64_t amount)
-{
-	void **slot = pxr_hmap_put(&K->subjects, s, strlen(s), NULL);
-	struct subj *x = *slot;
-
-	if (x == NULL) {
-		x = pxr_arena_alloc(&K->mem, sizeof(*x));
-		x->paid = 0;
-		snprintf(x->cur, sizeof(x->cur), "%s", cur);
-		*slot = x;
-	}
-	if (strcmp(x->cur, cur) == 0)
-		(void)pxr_money_add(&x->paid, amount);
-}
-
-/* The customer's total in the cap period in currency cur. */
-static struct total *
-cust_total(struct comp *K, const char *cust, size_t cn, const char *cur)
-{
-	pxr_buf_reset(&K->tmp);
-	pxr_buf_add(&K->tmp, cust, cn);
-	pxr_buf_addc(&K->tmp, '\0');
-	pxr_buf_adds(&K->tmp, cur);
-	return total_of(K, &K->totals, K->tmp.p, K->tmp.len);
-}
-
-/* Count amount a paid at t into the customer's total when in the period. */
-static void
-count_at(struct comp *K, const char *cust, size_t cn, const char *cur,
-    int64_t t, int64_t a)
-{
-	if (K->R->has_cap && t > K->now - K->R->cap_period && t <= K->now)
-		(void)pxr_money_add(&cust_total(K, cust, cn, cur)->sum, a);
-}
-
-/* Count a ledger row (its texts) as count_at does. */
-static void
-count_row(struct comp *K, const char *cust, size_t cn, const char *cur,
-    const char *at, const char *amount)
-{
-	struct pxr_error e;
-	int64_t t, a;
-
-	if (!K->R->has_cap || pxr_time_parse(at, strlen(at), NULL, &t, NULL,
-	    &e) < 0 || pxr_money_parse_minor(amount, strlen(amount), &a,
-	    &e) < 0)
-		return;
-	count_at(K, cust, cn, cur, t, a);
-}
+const int pxr_comp_shown[] = PXR_COMP_SHOWN;
 
 /*
  * Note that customer cust (cn bytes) was compensated at the time text at:
  * a survey rule leaves them out for limits.no_survey_after.
  */
-static void
-note_paid(struct comp *K, const char *cust, size_t cn, const char *at)
+void
+pxr_comp_note_paid(struct comp *K, const char *cust, size_t cn, const char *at)
 {
 	struct pxr_error e;
 	int64_t t;
@@ -268,157 +64,6 @@ survey_left_out(struct comp *K, struct pxr_rec *rec, struct plan *pl)
 	pxr_buf_free(&b);
 	pl->left_out = 1;
 	return 1;
-}
-
-/*
- * Keep an offered ledger row by its code (to book it when accepted), or
- * (issued) mark its offer as taken: booked once.
- */
-static void
-note_offer(struct comp *K, char **f, size_t *lens, int issued)
-{
-	struct pxr_error e;
-	struct offer *o;
-	void **slot;
-	size_t i;
-
-	if (lens[L_CODE] == 0)
-		return;
-	slot = pxr_hmap_put(&K->offers, f[L_CODE], lens[L_CODE], NULL);
-	if (*slot == NULL) {
-		*slot = o = pxr_arena_alloc(&K->mem, sizeof(*o));
-		memset(o, 0, sizeof(*o));
-	}
-	o = *slot;
-	if (issued) {
-		o->accepted = 1;
-		return;
-	}
-	for (i = 0; i < L_N; i++)
-		o->f[i] = pxr_arena_strndup(&K->mem, f[i], lens[i]);
-	if (pxr_time_parse(f[L_VALID], lens[L_VALID], NULL, &o->expires, NULL,
-	    &e) < 0)
-		o->expires = INT64_MAX;
-}
-
-/*
- * A later row of e's incident (f) took it to state next: a compensation
- * rejected or reversed no longer counts against the customer's cap, nor
- * is its subject paid.
- */
-static void
-change_entry(struct comp *K, struct entry *e, char **f, size_t *lens,
-    enum pxr_lg_state next)
-{
-	if (pxr_ledger_counts(e->state) && !pxr_ledger_counts(next)) {
-		if (K->R->has_cap && e->at > K->now - K->R->cap_period &&
-		    e->at <= K->now) {
-			struct total *t = cust_total(K, f[L_CUST],
-			    lens[L_CUST], f[L_CUR]);
-
-			(void)pxr_money_sub(t->sum, e->amount, &t->sum);
-		}
-		if (f[L_SUBJ][0] != '\0')
-			subj_paid(K, f[L_SUBJ], f[L_CUR], -e->amount);
-	}
-	if (e->state == PXR_LG_OFFERED && next == PXR_LG_ISSUED) {
-		/* An offer accepted: it counts from its booking on. */
-		note_offer(K, f, lens, 1);
-		count_row(K, f[L_CUST], lens[L_CUST], f[L_CUR], f[L_AT],
-		    f[L_AMOUNT]);
-		note_paid(K, f[L_CUST], lens[L_CUST], f[L_AT]);
-		if (f[L_SUBJ][0] != '\0')
-			subj_paid(K, f[L_SUBJ], f[L_CUR], e->amount);
-	}
-	e->state = next;
-}
-
-static int
-ledger_row(void *ctx, char **f, size_t *lens, long line)
-{
-	struct comp *K = ctx;
-	struct entry *e = find_entry(K, f[L_ID], lens[L_ID]);
-	enum pxr_lg_state rs = pxr_ledger_state(f[L_STATE]);
-	enum pxr_lg_state next = pxr_ledger_next(e != NULL ? e->state :
-	    PXR_LG_NONE, rs);
-
-	if (next == PXR_LG_NONE && e != NULL && (rs == PXR_LG_ISSUED ||
-	    rs == PXR_LG_PENDING)) {
-		pxr_mapper_say(K->m, PXR_SAY_WARN, "%s:%ld: incident %s is in "
-		    "the ledger twice; the first row counts", K->ledger, line,
-		    f[L_ID]);
-		return 0;
-	}
-	if (next == PXR_LG_NONE) {
-		pxr_mapper_say(K->m, PXR_SAY_WARN, "%s:%ld: incident %s: a "
-		    "'%s' row for a compensation that is %s: left out (see "
-		    "pxr-ledger verify)", K->ledger, line, f[L_ID],
-		    f[L_STATE], e != NULL ? pxr_ledger_state_name(e->state) :
-		    "not in the ledger");
-		return 0;
-	}
-	if (e != NULL) {
-		change_entry(K, e, f, lens, next);
-		return 0;
-	}
-	add_entry(K, f, lens, next);
-	if (next == PXR_LG_OFFERED) {
-		/* Nothing is paid until the customer accepts. */
-		note_offer(K, f, lens, 0);
-		return 0;
-	}
-	count_row(K, f[L_CUST], lens[L_CUST], f[L_CUR], f[L_AT], f[L_AMOUNT]);
-	note_paid(K, f[L_CUST], lens[L_CUST], f[L_AT]);
-	if (f[L_SUBJ][0] != '\0') {
-		struct pxr_error e;
-		int64_t a;
-
-		if (pxr_money_parse_minor(f[L_AMOUNT], lens[L_AMOUNT], &a,
-		    &e) < 0)
-			a = 0;
-		subj_paid(K, f[L_SUBJ], f[L_CUR], a);
-	}
-	return 0;
-}
-
-/* Read the rows other runs added; say so when a torn tail was cut. */
-static int
-refresh(struct comp *K, struct pxr_error *err)
-{
-	size_t torn;
-
-	if (K->st == NULL)
-		return 0;
-	if (pxr_state_refresh(K->st, ledger_row, K, &torn, err) < 0)
-		return -1;
-	if (K->use_subjects && !pxr_state_has(K->st, L_SUBJ)) {
-		pxr_error_set(err, PXR_EXIT_DATAERR, "this ledger was written "
-		    "before compensation subjects and has no 'subject' "
-		    "column, which rules with 'subject' need: start a new "
-		    "ledger, or add ',subject' to its header line and ',' to "
-		    "every row");
-		return pxr_error_at(err, K->ledger, 1);
-	}
-	if (K->use_offers && !pxr_state_has(K->st, L_STATE)) {
-		pxr_error_set(err, PXR_EXIT_DATAERR, "this ledger was written "
-		    "before offers and has no 'state' column, which "
-		    "notify.fields.strategy needs: start a new ledger");
-		return pxr_error_at(err, K->ledger, 1);
-	}
-	if ((K->R->has_approve || K->R->has_approve_night) &&
-	    !pxr_state_has(K->st, L_STATE)) {
-		pxr_error_set(err, PXR_EXIT_DATAERR, "this ledger was written "
-		    "before approvals and has no 'state' column, which "
-		    "limits.approve_above_minor and "
-		    "limits.approve_night_above_minor need: start a new "
-		    "ledger");
-		return pxr_error_at(err, K->ledger, 1);
-	}
-	if (torn > 0)
-		pxr_mapper_say(K->m, PXR_SAY_WARN, "%s: a torn last row (%zu "
-		    "bytes, from a run that died mid-write) was ignored%s",
-		    K->ledger, torn, K->dry ? "" : " and cut off");
-	return 0;
 }
 
 static int
@@ -836,73 +481,6 @@ limit(int64_t limit, int64_t sum, int64_t *amt, const char **status)
 	}
 }
 
-/*
- * Must amt (in cur) wait for approval: above limits.approve_above_minor,
- * or above what limits.approve_night_above_minor leaves of this run's
- * total?  What does not wait is added to the run's total.
- */
-static int
-needs_approval(struct comp *K, const char *cur, int64_t amt)
-{
-	struct total *t;
-	int64_t sum;
-
-	if (K->R->has_approve && amt > K->R->approve_minor)
-		return 1;
-	if (!K->R->has_approve_night)
-		return 0;
-	t = total_of(K, &K->night, cur, strlen(cur));
-	sum = t->sum;
-	if (pxr_money_add(&sum, amt) < 0 || sum > K->R->approve_night_minor)
-		return 1;
-	t->sum = sum;
-	return 0;
-}
-
-/* The evidence of a new row: run, rule file, measure and unit. */
-static void
-evidence(struct comp *K, const struct pxr_rec *rec, const char **f)
-{
-	const struct pxr_val *mv = pxr_rec_get(rec, K->f_measure);
-	const struct pxr_val *uv = pxr_rec_get(rec, K->f_unit);
-
-	f[L_RUN] = K->run;
-	f[L_SHA] = K->sha;
-	f[L_MEAS] = PXR_ISNULL(mv) ? "" : mv->s;
-	f[L_UNIT] = PXR_ISNULL(uv) ? "" : uv->s;
-	f[L_REASON] = "";
-}
-
-/*
- * An approved compensation handed on now: a row of state issued (the
- * ledger's values, this run's evidence), so that it is handed on once.
- */
-static void
-release(struct comp *K, const struct pxr_rec *rec, const struct plan *pl,
-    struct entry *e)
-{
-	const struct pxr_val *cv = pxr_rec_get(rec, K->f_cust);
-	const struct pxr_val *tv = pxr_rec_get(rec, K->f_tier);
-	const char *f[L_N];
-
-	evidence(K, rec, f);
-	f[L_AT] = K->now_text;
-	f[L_ID] = pxr_rec_get(rec, K->f_id)->s;
-	f[L_CUST] = PXR_ISNULL(cv) ? "" : cv->s;
-	f[L_RULE] = pl->rule;
-	f[L_TIER] = PXR_ISNULL(tv) ? "" : tv->s;
-	f[L_KIND] = e->f[E_KIND];
-	f[L_AMOUNT] = e->f[E_AMOUNT];
-	f[L_CUR] = e->f[E_CUR];
-	f[L_CODE] = e->f[E_CODE];
-	f[L_VALID] = e->f[E_VALID];
-	f[L_SUBJ] = pl->subject != NULL ? pl->subject : "";
-	f[L_STATE] = pxr_ledger_state_name(PXR_LG_ISSUED);
-	if (K->st != NULL && !K->dry)
-		pxr_state_add(K->st, f);
-	e->state = PXR_LG_ISSUED;
-}
-
 /* A new compensation: limits, code, validity; queued for the ledger. */
 static int
 issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
@@ -918,11 +496,11 @@ issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 	size_t ll[L_N], k;
 
 	if (pl->has_amount && K->R->has_cap && amt > 0)
-		limit(K->R->cap_minor, cust_total(K, PXR_ISNULL(cv) ? "" :
+		limit(K->R->cap_minor, pxr_comp_cust_total(K, PXR_ISNULL(cv) ? "" :
 		    cv->s, PXR_ISNULL(cv) ? 0 : cv->n, pl->currency)->sum, &amt,
 		    status);
 	if (pl->has_amount && K->R->has_budget && amt > 0) {
-		struct total *t = total_of(K, &K->budget, pl->currency,
+		struct total *t = pxr_comp_total_of(K, &K->budget, pl->currency,
 		    strlen(pl->currency));
 
 		limit(K->R->budget_minor, t->sum, &amt, status);
@@ -932,7 +510,7 @@ issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 		/* Paid only when accepted (pxr-compensate --acceptances). */
 		state = PXR_LG_OFFERED;
 		*status = pxr_ledger_state_name(state);
-	} else if (pl->has_amount && amt > 0 && needs_approval(K,
+	} else if (pl->has_amount && amt > 0 && pxr_comp_needs_approval(K,
 	    pl->currency, amt)) {
 		state = PXR_LG_PENDING;
 		*status = pxr_ledger_state_name(state);
@@ -962,7 +540,7 @@ issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 	f[L_CODE] = code;
 	f[L_VALID] = valid;
 	f[L_SUBJ] = pl->subject != NULL ? pl->subject : "";
-	evidence(K, rec, f);
+	pxr_comp_evidence(K, rec, f);
 	f[L_STATE] = pxr_ledger_state_name(state);
 	if (K->st != NULL && !K->dry)
 		pxr_state_add(K->st, f);
@@ -971,17 +549,17 @@ issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 		lf[k] = (char *)f[k];
 		ll[k] = strlen(f[k]);
 	}
-	add_entry(K, lf, ll, state);
+	pxr_comp_add_entry(K, lf, ll, state);
 	if (pl->offer)
-		note_offer(K, lf, ll, 0);
+		pxr_comp_note_offer(K, lf, ll, 0);
 	else
-		note_paid(K, f[L_CUST], ll[L_CUST], K->now_text);
+		pxr_comp_note_paid(K, f[L_CUST], ll[L_CUST], K->now_text);
 	/* The row just written, counted from the values in hand. */
 	if (pl->has_amount && !pl->offer)
-		count_at(K, f[L_CUST], ll[L_CUST], pl->currency, K->now,
+		pxr_comp_count_at(K, f[L_CUST], ll[L_CUST], pl->currency, K->now,
 		    amt);
 	if (pl->subject != NULL && !pl->offer)
-		subj_paid(K, pl->subject, pl->currency, pl->has_amount ? amt :
+		pxr_comp_subj_paid(K, pl->subject, pl->currency, pl->has_amount ? amt :
 		    0);
 	set_text(rec, K->f_kind, pl->kind);
 	if (pl->has_amount)
@@ -994,33 +572,6 @@ issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 	return 0;
 }
 
-/*
- * The ledger's entry of rec's incident when its customer was erased
- * (pxr-ledger forget) since: found as it is (e), its customer now a
- * pseudonym, or by the incident id with the customer id turned into its
- * pseudonym; else NULL.
- */
-static struct entry *
-erased_entry(struct comp *K, const struct pxr_rec *rec, struct entry *e)
-{
-	const struct pxr_val *idv = pxr_rec_get(rec, K->f_id);
-	const struct pxr_val *cv = pxr_rec_get(rec, K->f_cust);
-	char pn[PXR_PSEUDO_LEN];
-
-	if (K->pseudo == NULL || PXR_ISNULL(cv) || cv->n == 0)
-		return NULL;
-	if (e != NULL) {
-		if (strncmp(e->f[E_CUST], "pn-", 3) != 0)
-			return NULL;
-		pxr_pseudo_of(K->pseudo, cv->s, cv->n, pn);
-		return strcmp(e->f[E_CUST], pn) == 0 ? e : NULL;
-	}
-	if (pxr_pseudo_text(K->pseudo, idv->s, idv->n, cv->s, cv->n,
-	    &K->tmp) == 0)
-		return NULL;
-	return find_entry(K, K->tmp.p, K->tmp.len);
-}
-
 /* Decide one held record against the ledger; its fields set. */
 static int
 decide(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
@@ -1028,10 +579,10 @@ decide(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 {
 	const struct pxr_val *idv = pxr_rec_get(rec, K->f_id);
 	const char *status = "issued";
-	struct entry *e = find_entry(K, idv->s, idv->n), *x;
+	struct entry *e = pxr_comp_find_entry(K, idv->s, idv->n), *x;
 	struct subj *s;
 
-	if ((x = erased_entry(K, rec, e)) != NULL) {
+	if ((x = pxr_comp_erased_entry(K, rec, e)) != NULL) {
 		e = x;
 		/* Paid and told before its customer was erased: never again. */
 		set_duplicate(K, rec, pl, e);
@@ -1040,7 +591,7 @@ decide(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 		set_duplicate(K, rec, pl, e);
 		status = "duplicate";
 		if (e->state == PXR_LG_APPROVED) {
-			release(K, rec, pl, e);
+			pxr_comp_release(K, rec, pl, e);
 			status = "issued";
 		} else if (e->state != PXR_LG_ISSUED)
 			status = pxr_ledger_state_name(e->state);
@@ -1102,7 +653,7 @@ flush_batch(struct comp *K, struct pxr_error *err)
 		return 0;
 	if (K->st != NULL && pxr_state_lock(K->st, K->lock_ms, err) < 0)
 		return -2;
-	if (refresh(K, err) < 0) {
+	if (pxr_comp_refresh(K, err) < 0) {
 		pxr_state_unlock(K->st);
 		return -2;
 	}
@@ -1188,7 +739,7 @@ accept_offers(struct comp *K, struct pxr_error *err)
 		return 0;
 	if (pxr_state_lock(K->st, K->lock_ms, err) < 0)
 		return -2;
-	if (refresh(K, err) < 0) {
+	if (pxr_comp_refresh(K, err) < 0) {
 		pxr_state_unlock(K->st);
 		return -2;
 	}
@@ -1225,7 +776,7 @@ accept_offers(struct comp *K, struct pxr_error *err)
 		    o->f[L_AMOUNT]), &amt, &e) < 0)
 			amt = 0;
 		if (K->R->has_cap && amt > 0)
-			limit(K->R->cap_minor, cust_total(K, o->f[L_CUST],
+			limit(K->R->cap_minor, pxr_comp_cust_total(K, o->f[L_CUST],
 			    strlen(o->f[L_CUST]), o->f[L_CUR])->sum, &amt, &st);
 		snprintf(amount, sizeof(amount), "%lld", (long long)amt);
 		for (k = 0; k < L_N; k++)
@@ -1237,11 +788,11 @@ accept_offers(struct comp *K, struct pxr_error *err)
 		if (!K->dry)
 			pxr_state_add(K->st, f);
 		o->accepted = 1;
-		if ((en = find_entry(K, o->f[L_ID], strlen(o->f[L_ID]))) != NULL)
+		if ((en = pxr_comp_find_entry(K, o->f[L_ID], strlen(o->f[L_ID]))) != NULL)
 			en->state = PXR_LG_ISSUED;
-		count_row(K, o->f[L_CUST], strlen(o->f[L_CUST]), o->f[L_CUR],
+		pxr_comp_count_row(K, o->f[L_CUST], strlen(o->f[L_CUST]), o->f[L_CUR],
 		    K->now_text, amount);
-		note_paid(K, o->f[L_CUST], strlen(o->f[L_CUST]), K->now_text);
+		pxr_comp_note_paid(K, o->f[L_CUST], strlen(o->f[L_CUST]), K->now_text);
 		pxr_buf_reset(&b);
 		pxr_time_format(&b, a->at);
 		pxr_mapper_say(K->m, PXR_SAY_EXPLAIN, "offer %s (incident %s) "
