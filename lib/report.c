@@ -765,7 +765,24 @@ count_all(struct pxr_report *R, struct pxr_error *err)
 	return rc;
 }
 
-/* The first-contact figures (SPEC 8). */
+/* The night of t made by count_all, or NULL. */
+static struct rp_night *
+night_at(struct pxr_report *R, int64_t t)
+{
+	struct pxr_buf b = { 0 };
+	size_t i;
+
+	if (t == NOTIME)
+		return NULL;
+	pxr_date_format(&b, t, R->o.tz);
+	for (i = 0; i < R->nnights; i++)
+		if (strcmp(R->nights[i].date, b.p) == 0)
+			break;
+	pxr_buf_free(&b);
+	return i < R->nnights ? &R->nights[i] : NULL;
+}
+
+/* The first-contact figures (SPEC 8), in all and per night. */
 static void
 first_contact(struct pxr_report *R)
 {
@@ -786,7 +803,9 @@ first_contact(struct pxr_report *R)
 	for (i = 0; i < R->ninc; i++) {
 		struct rp_inc *it = R->inc_v[i];
 		struct rp_compl *c;
+		struct rp_night *n;
 		int64_t complained = NOTIME;
+		int good;
 
 		if (it->cust == NULL)
 			continue;
@@ -799,8 +818,13 @@ first_contact(struct pxr_report *R)
 			if (complained == NOTIME || c->t < complained)
 				complained = c->t;
 		}
-		if (complained == NOTIME || (it->first_sent != NOTIME &&
-		    it->first_sent < complained))
+		good = complained == NOTIME || (it->first_sent != NOTIME &&
+		    it->first_sent < complained);
+		if ((n = night_at(R, it->night)) != NULL) {
+			n->fc_n++;
+			n->fc_good += good;
+		}
+		if (good)
 			R->fc_good++;
 		else {
 			int added;

@@ -194,6 +194,12 @@ rp_write_csv(const struct pxr_report *R, FILE *fp)
 		count(fp, &b, &r, "by-night", n->date, n->gestures,
 		    "gestures");
 		count(fp, &b, &r, "by-night", n->date, n->sent, "sent");
+		if (R->have_complaints) {
+			count(fp, &b, &r, "by-night", n->date, n->fc_n,
+			    "first_contact_incidents");
+			count(fp, &b, &r, "by-night", n->date, n->fc_good,
+			    "first_contact_first");
+		}
 		for (j = 0; j < n->nmoney; j++)
 			money(fp, &b, &r, "by-night", n->date, &n->money[j], 0,
 			    "paid");

@@ -129,14 +129,21 @@ nights(FILE *fp, const struct pxr_report *R)
 	}
 	fprintf(fp, "<table id=\"by-night\">\n<tr><th>night</th><th>incidents"
 	    "</th><th>compensations</th><th>gestures</th><th>sent</th>"
-	    "<th>paid</th></tr>\n");
+	    "%s<th>paid</th></tr>\n", R->have_complaints ? "<th>first contact"
+	    "</th>" : "");
 	for (i = 0; i < R->nnights; i++) {
 		const struct rp_night *n = &R->nights[i];
 
 		fprintf(fp, "<tr><td>%s</td><td class=\"n\">%ld</td>"
 		    "<td class=\"n\">%ld</td><td class=\"n\">%ld</td>"
-		    "<td class=\"n\">%ld</td><td class=\"n\">", n->date,
-		    n->incidents, n->comps, n->gestures, n->sent);
+		    "<td class=\"n\">%ld</td>", n->date, n->incidents, n->comps,
+		    n->gestures, n->sent);
+		if (R->have_complaints && n->fc_n > 0)
+			fprintf(fp, "<td class=\"n\">%.1f %%</td>", rp_percent(
+			    n->fc_good, n->fc_n));
+		else if (R->have_complaints)
+			fprintf(fp, "<td class=\"n\">-</td>");
+		fprintf(fp, "<td class=\"n\">");
 		paid(fp, R, n->money, n->nmoney);
 		fprintf(fp, "</td></tr>\n");
 	}

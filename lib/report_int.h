@@ -33,6 +33,8 @@ struct rp_table {
 struct rp_night {
 	char	 date[16];	/* YYYY-MM-DD */
 	long	 incidents, comps, gestures, sent;
+	long	 fc_n, fc_good;	/* first contact: its incidents with a
+				   customer, and told first or no complaint */
 	struct rp_row *money;	/* per currency: count and sum */
 	size_t	 nmoney;
 };

@@ -137,11 +137,18 @@ rp_write_json(const struct pxr_report *R, FILE *fp)
 	for (i = 0; i < R->nnights; i++) {
 		const struct rp_night *n = &R->nights[i];
 
-		json_array_append_new(a, json_pack("{s:s,s:I,s:I,s:I,s:I,s:o}",
-		    "night", n->date, "incidents", (json_int_t)n->incidents,
+		json_t *x = json_pack("{s:s,s:I,s:I,s:I,s:I,s:o}", "night",
+		    n->date, "incidents", (json_int_t)n->incidents,
 		    "compensations", (json_int_t)n->comps, "gestures",
 		    (json_int_t)n->gestures, "sent", (json_int_t)n->sent,
-		    "paid", sums(n->money, n->nmoney)));
+		    "paid", sums(n->money, n->nmoney));
+
+		if (R->have_complaints)
+			json_object_set_new(x, "first_contact", json_pack(
+			    "{s:I,s:I,s:f}", "incidents", (json_int_t)n->fc_n,
+			    "first", (json_int_t)n->fc_good, "rate",
+			    rp_percent(n->fc_good, n->fc_n) / 100.0));
+		json_array_append_new(a, x);
 	}
 	json_object_set_new(o, "by_night", a);
 	json_object_set_new(o, "told", told(R));

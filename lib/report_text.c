@@ -242,14 +242,21 @@ rp_write_text(const struct pxr_report *R, FILE *fp)
 	if (R->nnights == 0)
 		fprintf(fp, "  (none)\n");
 	else
-		fprintf(fp, "  %-10s  %9s  %13s  %8s  %4s  %s\n", "night",
-		    "incidents", "compensations", "gestures", "sent", "paid");
+		fprintf(fp, "  %-10s  %9s  %13s  %8s  %4s  %s%s\n", "night",
+		    "incidents", "compensations", "gestures", "sent",
+		    R->have_complaints ? "first contact  " : "", "paid");
 	for (i = 0; i < R->nnights; i++) {
 		const struct rp_night *n = &R->nights[i];
+		char fc[32] = "";
 
-		fprintf(fp, "  %-10s  %9ld  %13ld  %8ld  %4ld  %s\n", n->date,
-		    n->incidents, n->comps, n->gestures, n->sent, sums(R, &b,
-		    n->money, n->nmoney));
+		if (R->have_complaints && n->fc_n > 0)
+			snprintf(fc, sizeof(fc), "%11.1f %%  ", rp_percent(
+			    n->fc_good, n->fc_n));
+		else if (R->have_complaints)
+			snprintf(fc, sizeof(fc), "%13s  ", "-");
+		fprintf(fp, "  %-10s  %9ld  %13ld  %8ld  %4ld  %s%s\n", n->date,
+		    n->incidents, n->comps, n->gestures, n->sent, fc, sums(R,
+		    &b, n->money, n->nmoney));
 	}
 	told(R, fp);
 	fprintf(fp, "\nFirst contact\n");
