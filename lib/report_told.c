@@ -144,7 +144,8 @@ judge(struct pxr_report *R, struct pxr_hmap *byinc, const struct rp_comp *c,
 			perm = p;
 	}
 	if (m == NULL)
-		wait = "no message in the inputs";
+		wait = "no message in the inputs (pxr-notify's output says "
+		    "why)";
 	R->untold = pxr_reallocarray(R->untold, R->nuntold + 1,
 	    sizeof(*R->untold));
 	u = &R->untold[R->nuntold++];
