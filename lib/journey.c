@@ -442,6 +442,48 @@ dot_text(FILE *fp, const char *s)
 	}
 }
 
+#define WRAP	18	/* characters a line of a phase's box, at most */
+
+/* s into a DOT label, broken into lines of at most WRAP characters. */
+static void
+dot_wrapped(FILE *fp, const char *s)
+{
+	size_t col = 0, len, chars, k;
+
+	while (*s == ' ')
+		s++;
+	while (*s != '\0') {
+		for (len = chars = 0; s[len] != '\0' && s[len] != ' '; len++)
+			chars += ((unsigned char)s[len] & 0xc0) != 0x80;
+		if (col > 0 && col + 1 + chars > WRAP) {
+			fputs("\\n", fp);
+			col = 0;
+		} else if (col > 0) {
+			fputc(' ', fp);
+			col++;
+		}
+		for (k = 0; k < len; k++) {
+			if (s[k] == '"' || s[k] == '\\')
+				fputc('\\', fp);
+			fputc(s[k], fp);
+		}
+		col += chars;
+		for (s += len; *s == ' '; s++)
+			;
+	}
+}
+
+/* A new line of a box: label then text, wrapped (b is scratch). */
+static void
+dot_line(FILE *fp, struct pxr_buf *b, const char *label, const char *text)
+{
+	pxr_buf_reset(b);
+	pxr_buf_adds(b, label);
+	pxr_buf_adds(b, text);
+	fputs("\\n", fp);
+	dot_wrapped(fp, b->p);
+}
+
 /* The legend under the map: what each colour means; then the end. */
 static void
 dot_legend(FILE *fp, size_t nphases, int counted)
@@ -479,6 +521,7 @@ dot_phase(FILE *fp, const struct pxr_journey *J, const struct pxr_rules *R,
     const struct pxr_phase *ph, size_t p, const char *cov,
     const struct phstat *st, long maxn)
 {
+	struct pxr_buf b = { 0 };
 	double w = 1.2;
 
 	if (maxn > 0)
@@ -486,28 +529,26 @@ dot_phase(FILE *fp, const struct pxr_journey *J, const struct pxr_rules *R,
 	fprintf(fp, "\tp%zu [label=\"", p);
 	dot_text(fp, ph->name != NULL ? ph->name : ph->id);
 	fprintf(fp, "\\n%s", cov);
-	if (ph->owner != NULL) {
-		fprintf(fp, "\\nowner: ");
-		dot_text(fp, ph->owner);
-	}
+	if (ph->owner != NULL)
+		dot_line(fp, &b, "owner: ", ph->owner);
 	if (ph->rational.n > 0 || ph->emotional.n > 0) {
-		struct pxr_buf b = { 0 };
+		struct pxr_buf n = { 0 };
 
-		join_list(&b, &ph->rational);
+		join_list(&n, &ph->rational);
 		if (ph->rational.n > 0 && ph->emotional.n > 0)
-			pxr_buf_adds(&b, "; ");
-		join_list(&b, &ph->emotional);
-		fprintf(fp, "\\nneeds: ");
-		dot_text(fp, b.p);
-		pxr_buf_free(&b);
+			pxr_buf_adds(&n, "; ");
+		join_list(&n, &ph->emotional);
+		dot_line(fp, &b, "needs: ", n.p);
+		pxr_buf_free(&n);
 	}
 	if (strategies(R, ph) != 0) {
-		struct pxr_buf b = { 0 };
+		struct pxr_buf n = { 0 };
 
-		join_strategies(&b, strategies(R, ph), ", ");
-		fprintf(fp, "\\nstrategies: %s", b.p);
-		pxr_buf_free(&b);
+		join_strategies(&n, strategies(R, ph), ", ");
+		dot_line(fp, &b, "strategies: ", n.p);
+		pxr_buf_free(&n);
 	}
+	pxr_buf_free(&b);
 	if (J->counted) {
 		fprintf(fp, "\\n%ld incident%s", st->incidents,
 		    st->incidents == 1 ? "" : "s");
