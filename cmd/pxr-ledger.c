@@ -46,7 +46,7 @@ static const char help[] =
 "            --retain drops everyone's contact details older than it\n"
 "\n"
 "      --state DIR           the folder of ledger.csv, sent.csv, outbox.csv,\n"
-"                            fan.csv and export.csv\n"
+"                            fan.csv, export.csv and calls.csv\n"
 "      --ledger FILE         the ledger (default DIR/ledger.csv)\n"
 "      --sent-log FILE       the sent log (default DIR/sent.csv)\n"
 "      --outbox FILE         the outbox (default DIR/outbox.csv)\n"
@@ -109,7 +109,7 @@ static int
 verify(struct pxr_cli *c, const struct opts *o, int argc, char **argv)
 {
 	static const char *const names[] = { "ledger.csv", "sent.csv",
-	    "outbox.csv", "fan.csv", "export.csv" };
+	    "outbox.csv", "fan.csv", "export.csv", "calls.csv" };
 	struct pxr_rules *R = c->rules != NULL ? pxr_cli_rules(c) : NULL;
 	char **files;
 	size_t i, n = 0, rows;

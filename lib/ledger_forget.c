@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "calllist.h"
 #include "fan.h"
 #include "ledger.h"
 #include "mem.h"
@@ -35,7 +36,9 @@ static const struct fkind kinds[] = {
 	    PXR_OB_SUBJECT, PXR_OB_BODY, PXR_OB_STATE, PXR_OB_REASON },
 	{ "fan.csv", pxr_fan_history_cols, 0, 0, 1, -1, -1, -1, -1, -1 },
 	{ "export.csv", pxr_ledger_export_cols, 1, 0, PXR_EX_CUST, -1, -1,
-	    -1, -1, -1 }
+	    -1, -1, -1 },
+	{ "calls.csv", pxr_calllist_cols, 1, 0, PXR_CL_CUSTOMER_ID, PXR_CL_TO,
+	    -1, PXR_CL_SCRIPT, -1, -1 }
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "calllist.h"
 #include "fan.h"
 #include "hmap.h"
 #include "ledger.h"
@@ -37,7 +38,8 @@ pxr_statefile_kind(const char *path, struct pxr_error *err)
 		{ "sent_at,", PXR_SF_SENTLOG },
 		{ "at,message_id,", PXR_SF_OUTBOX },
 		{ "picked_on,", PXR_SF_FAN },
-		{ "exported_at,", PXR_SF_EXPORTLOG }
+		{ "exported_at,", PXR_SF_EXPORTLOG },
+		{ "listed_at,", PXR_SF_CALLLIST }
 	};
 	char line[64];
 	size_t i;
@@ -55,7 +57,7 @@ pxr_statefile_kind(const char *path, struct pxr_error *err)
 			return kinds[i].kind;
 	pxr_error_set(err, PXR_EXIT_DATAERR, "not a state file of pxr: the "
 	    "header is none of a ledger's, a sent log's, an outbox's, a fan "
-	    "history's or an export log's");
+	    "history's, an export log's or a call list's");
 	return pxr_error_at(err, path, 1);
 }
 
@@ -251,6 +253,10 @@ pxr_statefile_verify(const char *path, const struct pxr_rules *R,
 		break;
 	case PXR_SF_FAN:
 		cols = pxr_fan_history_cols;
+		break;
+	case PXR_SF_CALLLIST:
+		cols = pxr_calllist_cols;
+		o.checked = 1;
 		break;
 	default:
 		cols = pxr_ledger_export_cols;

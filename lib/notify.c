@@ -51,6 +51,7 @@ struct ntf {
 	char	 loc[32];	/* the row's customer: locale, zone */
 	struct pxr_tz *ctz;
 	struct pxr_tmpls tmpls;
+	struct pxr_buf rtmpl;	/* NAME.reversed */
 	struct pxr_schema *sch;
 	size_t	 f_addr[PXR_NCH], f_locale, f_tz, f_consent, f_country,
 		 f_rule, f_id,
@@ -704,6 +705,30 @@ held(struct ntf *N, const struct pxr_rec *rec)
 	return NULL;
 }
 
+/*
+ * A reversed compensation is told when its rule's template has a
+ * NAME.reversed variant for the customer's first channel: then h says
+ * so and the message ids are INCIDENT:reversed:CHANNEL (told once, apart
+ * from the first message); 1.  0: no such template.
+ */
+static int
+reversal(struct ntf *N, struct how *h, int first)
+{
+	struct pxr_error e;
+	const char *used;
+
+	if (first < 0 || h->tmpl == NULL)
+		return 0;
+	pxr_buf_reset(&N->rtmpl);
+	pxr_buf_printf(&N->rtmpl, "%s.reversed", h->tmpl);
+	if (pxr_tmpls_get(&N->tmpls, N->rtmpl.p, N->loc,
+	    pxr_channel_names[h->ch[first]], &used, &e) == NULL)
+		return 0;
+	h->tmpl = N->rtmpl.p;
+	pxr_buf_adds(&N->base, ":reversed");
+	return 1;
+}
+
 static int
 ntf_map(struct pxr_mapper *m, struct pxr_rec *rec, struct pxr_error *err)
 {
@@ -745,7 +770,10 @@ ntf_map(struct pxr_mapper *m, struct pxr_rec *rec, struct pxr_error *err)
 		if (have[i] > 0 && first < 0)
 			first = i;
 	}
-	if ((why = held(N, rec)) != NULL) {
+	if ((why = held(N, rec)) != NULL && strcmp(why, "reversed") == 0 &&
+	    reversal(N, &h, first))
+		why = NULL;	/* told with NAME.reversed, once */
+	if (why != NULL) {
 		set_mid(N, h.ch[first < 0 ? 0 : first]);
 		return message(N, rec, &h, h.ch[first < 0 ? 0 : first], NULL,
 		    0, "suppressed", why, 0, err);
@@ -819,6 +847,7 @@ ntf_free(void *p)
 	free(N->rename_to);
 	if (N->sch != NULL)
 		pxr_tmpls_fini(&N->tmpls);
+	pxr_buf_free(&N->rtmpl);
 	pxr_buf_free(&N->subj);
 	pxr_buf_free(&N->body);
 	pxr_buf_free(&N->tmp);
