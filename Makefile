@@ -83,6 +83,7 @@ UNITS = \
 	phone \
 	coltype \
 	calllist \
+	ledger \
 	# end
 
 # SANITIZE=1 builds with ASan+UBSan into san/ instead of build/.
