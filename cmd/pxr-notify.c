@@ -227,8 +227,8 @@ main(int argc, char **argv)
 				o.f_country = eq + 1;
 			else if (strcmp(optarg, "name") != 0)
 				pxr_cli_usage(&c, "--field: '%s' is not email, "
-				    "sms, push, locale, timezone, consent, name "
-				    "or country", optarg);
+				    "sms, push, phone, locale, timezone, consent, "
+				    "name or country", optarg);
 			break;
 		}
 		case O_TRANS: o.transactional = 1; break;
