@@ -26,7 +26,8 @@ static const char ledger17[] =
 "2026-11-21T12:00:00Z,r:3,C3,r,t,credit,900,SEK,,,,pxr-ledger,abc,120,min,"
 "reversed,by mistake\n"
 "2026-11-22T06:00:00Z,r:2,C2,r,t,credit,5000,SEK,,,,pxr-ledger,abc,1800,min,"
-"approved,\n";
+"approved,\n"
+"2026-11-22T06:00:00Z,r:4,C4,r,t,voucher,700,SEK,V4,,,run2,abc,3,d,offered,\n";
 static const char sentlog[] =
 "sent_at,message_id,customer_id,channel,to,status\n"
 "2026-11-21T06:00:00Z,r:1:sms,C1,sms,+461,sent\n";
@@ -145,7 +146,9 @@ main(void)
 		out = report_of(&o, PXR_REPORT_CSV, &nbad, in);
 		CHECK(strstr(out, "totals,paid,SEK,1,400,,,\n") != NULL,
 		    "only the issued one is money paid (not the pending, "
-		    "approved or reversed)");
+		    "approved, reversed or offered)");
+		CHECK(strstr(out, "compensations-by-ledger-state,offered,,1,")
+		    != NULL, "an offer is counted as offered");
 		CHECK(strstr(out, "compensations-by-ledger-state,approved,,1,")
 		    != NULL && strstr(out, "compensations-by-ledger-state,"
 		    "reversed,,1,") != NULL, "the last row's state counts");
