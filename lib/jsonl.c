@@ -148,6 +148,139 @@ skip_value(const char *p, const char *end)
 	return p;
 }
 
+/*
+ * A JSON string at p (its opening quote) with no escape but \" \\ \/ \b
+ * \f \n \r \t and no byte under 0x20 (keys: no escape at all): the byte
+ * after its closing quote, or NULL.  The line is valid UTF-8 already.
+ */
+static const char *
+plain_string(const char *p, const char *end, int key)
+{
+	for (p++; p < end; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '"')
+			return p + 1;
+		if (c < 0x20)
+			return NULL;
+		if (c == '\\') {
+			if (key || ++p >= end || memchr("\"\\/bfnrt", *p, 8) ==
+			    NULL)
+				return NULL;
+		}
+	}
+	return NULL;
+}
+
+/* A JSON number of at most 20 bytes and no exponent (no overflow as a
+ * real): the byte after it, or NULL. */
+static const char *
+plain_number(const char *p, const char *end)
+{
+	const char *s = p;
+
+	if (p < end && *p == '-')
+		p++;
+	if (p >= end || *p < '0' || *p > '9')
+		return NULL;
+	if (*p == '0')
+		p++;
+	else
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	if (p < end && *p == '.') {
+		if (++p >= end || *p < '0' || *p > '9')
+			return NULL;
+		while (p < end && *p >= '0' && *p <= '9')
+			p++;
+	}
+	return p - s <= 20 ? p : NULL;
+}
+
+/* Valid UTF-8: eight ASCII bytes at a time, the rest checked in full. */
+static int
+utf8_ok(const char *s, size_t n)
+{
+	uint64_t w, any = 0;
+	size_t i;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		any |= w;
+	}
+	for (; i < n; i++)
+		any |= (unsigned char)s[i];
+	if ((any & 0x8080808080808080ULL) == 0)
+		return 1;
+	return pxr_utf8_valid(s, n);
+}
+
+/*
+ * 1 when the line is certainly one JSON object that jansson (with
+ * JSON_REJECT_DUPLICATES | JSON_DECODE_INT_AS_REAL) accepts, so that it
+ * need not build a tree of it: valid UTF-8, no NUL, an object of at most
+ * 64 members whose keys have no escape and differ byte for byte, each
+ * value a plain string, a short number, true, false or null.  0 for
+ * anything else, which jansson then judges (and words the error of).
+ * fuzz/csvdiff_fuzz.c (built as jsonldiff) holds the two to the same
+ * records and refusals on the same bytes.
+ */
+static int
+plain_object(const char *line, size_t len)
+{
+	const char *p, *end = line + len, *key[64], *q;
+	size_t klen[64], nk = 0, i;
+
+	if (memchr(line, '\0', len) != NULL || !utf8_ok(line, len))
+		return 0;
+	p = skipws(line, end);
+	if (p >= end || *p != '{')
+		return 0;
+	p = skipws(p + 1, end);
+	if (p < end && *p == '}')
+		return skipws(p + 1, end) == end;
+	for (;;) {
+		if (p >= end || *p != '"' || nk == 64 ||
+		    (q = plain_string(p, end, 1)) == NULL)
+			return 0;
+		key[nk] = p + 1;
+		klen[nk] = (size_t)(q - p) - 2;
+		for (i = 0; i < nk; i++)
+			if (klen[i] == klen[nk] && memcmp(key[i], key[nk],
+			    klen[nk]) == 0)
+				return 0;	/* a duplicate: jansson's */
+		nk++;
+		p = skipws(q, end);
+		if (p >= end || *p != ':')
+			return 0;
+		p = skipws(p + 1, end);
+		if (p >= end)
+			return 0;
+		if (*p == '"')
+			q = plain_string(p, end, 0);
+		else if (*p == '-' || (*p >= '0' && *p <= '9'))
+			q = plain_number(p, end);
+		else if (end - p >= 4 && memcmp(p, "true", 4) == 0)
+			q = p + 4;
+		else if (end - p >= 5 && memcmp(p, "false", 5) == 0)
+			q = p + 5;
+		else if (end - p >= 4 && memcmp(p, "null", 4) == 0)
+			q = p + 4;
+		else
+			return 0;
+		if (q == NULL)
+			return 0;
+		p = skipws(q, end);
+		if (p >= end)
+			return 0;
+		if (*p == '}')
+			return skipws(p + 1, end) == end;
+		if (*p != ',')
+			return 0;
+		p = skipws(p + 1, end);
+	}
+}
+
 int
 pxr_jsonl_next(struct pxr_reader *r, struct pxr_rec *rec,
     struct pxr_error *err)
@@ -178,6 +311,9 @@ pxr_jsonl_next(struct pxr_reader *r, struct pxr_rec *rec,
 			continue;	/* blank line */
 		break;
 	}
+	/* A plain object needs no tree: jansson would take it. */
+	if (!r->nofast && plain_object(line, len))
+		goto scan;
 	j = json_loadb(line, len, JSON_REJECT_DUPLICATES |
 	    JSON_DECODE_INT_AS_REAL, &je);
 	if (j == NULL) {
@@ -202,6 +338,7 @@ pxr_jsonl_next(struct pxr_reader *r, struct pxr_rec *rec,
 		return pxr_error_at(err, r->name, r->in.lineno);
 	}
 
+scan:
 	pxr_rec_clear(rec);
 	p = skipws(line, end) + 1;
 	for (;;) {
