@@ -134,7 +134,7 @@ verify(struct pxr_cli *c, const struct opts *o, int argc, char **argv)
 			pxr_cli_die(c, &c->err);
 		if (!c->quiet)
 			printf("%s: ok, %zu %s%s\n", files[i], rows,
-			    pxr_statefile_kind(files[i], &c->err) ==
+			    rows > 0 && pxr_statefile_kind(files[i], &c->err) ==
 			    PXR_SF_LEDGER ? "compensation" : "row",
 			    rows == 1 ? "" : "s");
 		free(files[i]);

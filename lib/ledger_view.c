@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "calllist.h"
 #include "fan.h"
@@ -234,10 +235,13 @@ pxr_statefile_verify(const char *path, const struct pxr_rules *R,
 	const char *const *cols;
 	struct pxr_state *st;
 	struct vctx c;
+	struct stat sb;
 	size_t torn;
 	int kind, rc;
 
 	*nrows = 0;
+	if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_size == 0)
+		return 0;	/* made by a run that had nothing to write */
 	if ((kind = pxr_statefile_kind(path, err)) < 0)
 		return -1;
 	if (kind == PXR_SF_LEDGER)
