@@ -33,6 +33,15 @@ static const char rules[] =
 "    \"batch_budget_minor\": 700 }\n"
 "}\n";
 
+static const char strategies[] =
+"{ \"version\": 1, \"defaults\": { \"currency\": \"SEK\" },\n"
+"  \"notify\": { \"fields\": { \"strategy\": \"how\" } },\n"
+"  \"rules\": [\n"
+"  { \"id\": \"late\", \"when\": \"true\", \"compensation\": [\n"
+"    { \"when_strategy\": [\"quick-response\"], \"kind\": \"none\" },\n"
+"    { \"kind\": \"credit\", \"fixed_minor\": 300, \"offer_valid\": \"1d\" }\n"
+"  ] } ] }\n";
+
 /* Run csv through the stage with ledger; the CSV output (new). */
 static char *
 run(struct pxr_rules *R, const char *ledger, int dry, const char *csv,
@@ -153,6 +162,36 @@ main(void)
 	    "l1,late,O1,1000,credit,200,SEK,20,,,,duplicate\n",
 	    "a larger entitlement tops up, a smaller one is a "
 	    "duplicate-subject, the incident itself a duplicate");
+	free(out);
+	unlink(ledger);
+	pxr_rules_free(R);
+
+	/* Strategies: paid at once, offered, told only; a bad one. */
+	R = stagerun_rules(strategies);
+	CHECK(R != NULL, "the strategy rules load");
+	if (R == NULL)
+		UNIT_END();
+	out = run(R, ledger, 0, "incident_id,rule,customer_id,how\n"
+	    "s1,late,C1,automatic\ns2,late,C2,coaching\n"
+	    "s3,late,C3,quick-response\ns4,late,C4,\ns5,late,C5,email\n",
+	    &nbad);
+	CHECK(strstr(out, "s1,late,C1,automatic,credit,300,SEK,,,,,issued\n")
+	    != NULL, "automatic: paid at once: %s", out);
+	CHECK(strstr(out, ",2026-11-22T06:00:00Z,offered\n") != NULL &&
+	    strstr(out, "s2,late,C2,coaching,credit,300,SEK,,,") != NULL,
+	    "coaching: offered with a code for a day: %s", out);
+	CHECK(strstr(out, "s3,late,C3,quick-response,none,,,,,,,none\n") !=
+	    NULL, "quick-response: no compensation: %s", out);
+	CHECK(strstr(out, "s4,late,C4,,credit,300,SEK,,,,,issued\n") != NULL,
+	    "no strategy: paid at once");
+	CHECK(nbad == 1 && strstr(out, "s5,") == NULL, "an unknown strategy "
+	    "is a bad record");
+	free(out);
+	out = run(R, ledger, 0, "incident_id,rule,customer_id,how\n"
+	    "s2,late,C2,coaching\n", NULL);
+	CHECK(strstr(out, "s2,late,C2,coaching,credit,300,SEK,,,") != NULL &&
+	    strstr(out, ",offered\n") != NULL, "a rerun: still offered, not "
+	    "offered again: %s", out);
 	free(out);
 	unlink(ledger);
 	pxr_rules_free(R);
