@@ -627,16 +627,6 @@ pxr_csv_next(struct pxr_reader *r, struct pxr_rec *rec, struct pxr_error *err)
 	}
 }
 
-/* Nonzero exactly when some byte of w is c (the classic zero-byte test). */
-#define ONES	0x0101010101010101ULL
-#define HIGHS	0x8080808080808080ULL
-static inline uint64_t
-has_byte(uint64_t w, int c)
-{
-	uint64_t x = w ^ (ONES * (unsigned char)c);
-
-	return (x - ONES) & ~x & HIGHS;
-}
 
 /*
  * Does a field of n bytes need quotes: the delimiter, a quote, a newline

@@ -63,7 +63,14 @@ decode_string(const char *p, const char *end, struct pxr_buf *b)
 	p++;			/* opening quote */
 	for (;;) {
 		const char *q = p;
+		uint64_t w;
 
+		while (end - q >= 8) {
+			memcpy(&w, q, 8);
+			if (has_byte(w, '"') | has_byte(w, '\\'))
+				break;
+			q += 8;
+		}
 		while (q < end && *q != '"' && *q != '\\')
 			q++;
 		if (q >= end)
@@ -156,7 +163,15 @@ skip_value(const char *p, const char *end)
 static const char *
 plain_string(const char *p, const char *end, int key)
 {
-	for (p++; p < end; p++) {
+	uint64_t w;
+
+	/* Eight bytes at a time while none is a quote, \\ or control. */
+	for (p++; end - p >= 8; p += 8) {
+		memcpy(&w, p, 8);
+		if (has_byte(w, '"') | has_byte(w, '\\') | has_control(w))
+			break;
+	}
+	for (; p < end; p++) {
 		unsigned char c = (unsigned char)*p;
 
 		if (c == '"')
@@ -197,22 +212,31 @@ plain_number(const char *p, const char *end)
 	return p - s <= 20 ? p : NULL;
 }
 
-/* Valid UTF-8: eight ASCII bytes at a time, the rest checked in full. */
+/* Valid UTF-8: eight ASCII bytes at a time, the rest as pxr_utf8_next. */
 static int
 utf8_ok(const char *s, size_t n)
 {
-	uint64_t w, any = 0;
-	size_t i;
+	unsigned long cp;
+	uint64_t w;
+	size_t i = 0, k;
 
-	for (i = 0; i + 8 <= n; i += 8) {
-		memcpy(&w, s + i, 8);
-		any |= w;
+	while (i < n) {
+		if (n - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if ((w & PXR_HIGHS) == 0) {
+				i += 8;
+				continue;
+			}
+		}
+		if ((unsigned char)s[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((k = pxr_utf8_next(s + i, n - i, &cp)) == 0)
+			return 0;
+		i += k;
 	}
-	for (; i < n; i++)
-		any |= (unsigned char)s[i];
-	if ((any & 0x8080808080808080ULL) == 0)
-		return 1;
-	return pxr_utf8_valid(s, n);
+	return 1;
 }
 
 /*

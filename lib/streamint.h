@@ -80,6 +80,24 @@ struct pxr_reader {
 	struct pxr_buf jtmp;
 };
 
+/* Nonzero exactly when some byte of w is c (the classic zero-byte test). */
+#define PXR_ONES	0x0101010101010101ULL
+#define PXR_HIGHS	0x8080808080808080ULL
+static inline uint64_t
+has_byte(uint64_t w, int c)
+{
+	uint64_t x = w ^ (PXR_ONES * (unsigned char)c);
+
+	return (x - PXR_ONES) & ~x & PXR_HIGHS;
+}
+
+/* Nonzero exactly when some byte of w is under 0x20 (a control byte). */
+static inline uint64_t
+has_control(uint64_t w)
+{
+	return (w - PXR_ONES * 0x20) & ~w & PXR_HIGHS;
+}
+
 int	 pxr_lines_next(struct pxr_lines *, size_t max, char **, size_t *,
 	    struct pxr_error *, const char *name);
 
