@@ -305,6 +305,35 @@ plain_object(const char *line, size_t len)
 	}
 }
 
+/*
+ * The schema index of the member named by n bytes of key at place k of
+ * a line: the lines of a file name their members in the same order, so
+ * the index of the member at k in the line before is tried first (a
+ * compare, not a hash and a lookup); else the schema's, remembered.
+ */
+static size_t
+key_index(struct pxr_reader *r, size_t k, const char *key, size_t n)
+{
+	size_t idx, old;
+
+	if (k < r->njidx && (idx = r->jidx[k]) < r->sch->n &&
+	    r->sch->visible[idx] && memchr(key, '\0', n) == NULL &&
+	    strncmp(r->sch->names[idx], key, n) == 0 &&
+	    r->sch->names[idx][n] == '\0')
+		return idx;
+	idx = pxr_schema_add(r->sch, key, n);
+	if (k >= r->njidx) {
+		old = r->njidx;
+		r->njidx = k + 8;
+		r->jidx = pxr_reallocarray(r->jidx, r->njidx,
+		    sizeof(*r->jidx));
+		while (old < r->njidx)
+			r->jidx[old++] = PXR_NOFIELD;
+	}
+	r->jidx[k] = idx;
+	return idx;
+}
+
 int
 pxr_jsonl_next(struct pxr_reader *r, struct pxr_rec *rec,
     struct pxr_error *err)
@@ -314,6 +343,7 @@ pxr_jsonl_next(struct pxr_reader *r, struct pxr_rec *rec,
 	const char *p, *end;
 	json_error_t je;
 	json_t *j;
+	size_t k;
 	int rc;
 
 	for (;;) {
@@ -365,7 +395,7 @@ pxr_jsonl_next(struct pxr_reader *r, struct pxr_rec *rec,
 scan:
 	pxr_rec_clear(rec);
 	p = skipws(line, end) + 1;
-	for (;;) {
+	for (k = 0;; k++) {
 		size_t idx;
 		const char *v;
 
@@ -379,7 +409,7 @@ scan:
 		pxr_buf_reset(&r->jtmp);
 		if ((p = decode_string(p, end, &r->jtmp)) == NULL)
 			goto bad;
-		idx = pxr_schema_add(r->sch, r->jtmp.p, r->jtmp.len);
+		idx = key_index(r, k, r->jtmp.p, r->jtmp.len);
 		pxr_rec_fit(rec);
 		p = skipws(p, end);
 		if (p >= end || *p != ':')

@@ -329,6 +329,7 @@ pxr_reader_close(struct pxr_reader *r)
 	pxr_buf_free(&r->raw);
 	pxr_buf_free(&r->header);
 	pxr_buf_free(&r->jtmp);
+	free(r->jidx);
 	free(r);
 }
 

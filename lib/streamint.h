@@ -78,6 +78,9 @@ struct pxr_reader {
 
 	/* JSON Lines */
 	struct pxr_buf jtmp;
+	size_t	*jidx;		/* the schema index of the member at each
+				   place of the last line (a guess) */
+	size_t	 njidx;
 };
 
 /* Nonzero exactly when some byte of w is c (the classic zero-byte test). */
