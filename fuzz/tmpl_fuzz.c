@@ -21,7 +21,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
 		struct pxr_buf subj = { 0 }, body = { 0 };
 		struct pxr_error e;
 		struct pxr_tmpl *t = pxr_tmpl_load(path, email, &e);
-		struct pxr_render r;
+		struct pxr_render r = { 0 };	/* every field not set below: none */
 		struct pxr_rec rec;
 		size_t i;
 		int ucs2;
