@@ -382,6 +382,68 @@ check_templates(struct pxr_rules *R, struct pxr_rule *r, const char *dir,
 	pxr_buf_free(&tp);
 }
 
+/* 1 if rule r pays something: a compensation entry of a kind but none. */
+static int
+pays(const struct pxr_rule *r)
+{
+	size_t j;
+
+	for (j = 0; j < r->ncomp; j++)
+		if (r->comp[j].kind != NULL &&
+		    strcmp(r->comp[j].kind, "none") != 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Configurations that can leave a paid incident untold (pxr-notify's
+ * reasons): a paying rule without notify (no message at all), a fan
+ * gesture without a template; and, as a note, quiet hours or a rate
+ * limit that defer a paying rule's messages (told only if pxr-send runs
+ * with --outbox, which the rule file cannot say).
+ */
+static void
+check_untold(struct pxr_rules *R, struct pxr_diags *d)
+{
+	const struct pxr_notify_cfg *nc = &R->notify;
+	char path[160];
+	size_t i;
+	int k, quiet;
+
+	for (i = 0; i < R->nrules; i++) {
+		const struct pxr_rule *r = &R->rules[i];
+		const struct pxr_rnotify *n = r->notify;
+
+		if (r->id == NULL || !pays(r))
+			continue;
+		if (n == NULL) {
+			snprintf(path, sizeof(path), "%s.compensation",
+			    r->path);
+			pxr_diag_add(d, R->pos, path, 0, PXR_SEV_WARNING,
+			    "untold-no-notify", "%s: rule '%s' pays but has "
+			    "no notify: its customers would be paid and never "
+			    "told", path, r->id);
+			continue;
+		}
+		for (k = 0, quiet = 0; k < n->nch; k++)
+			if (nc->quiet[n->ch[k]].on)
+				quiet = 1;
+		snprintf(path, sizeof(path), "%s.notify", r->path);
+		if (quiet || (nc->max_count > 0 && !n->transactional))
+			pxr_diag_add(d, R->pos, path, 0, PXR_SEV_NOTE,
+			    "untold-deferred", "%s: %s can defer the messages "
+			    "of rule '%s', which pays: only pxr-send --outbox "
+			    "hands them over later", path, quiet ? "quiet "
+			    "hours" : "notify.max_per_customer", r->id);
+	}
+	if (R->fan != NULL && R->fan->kind != NULL &&
+	    strcmp(R->fan->kind, "none") != 0 && R->fan->notify == NULL)
+		pxr_diag_add(d, R->pos, "fan", 0, PXR_SEV_WARNING,
+		    "untold-no-notify", "fan: a gesture (%s) without "
+		    "notify.template: the customer gets it and is never told",
+		    R->fan->kind);
+}
+
 void
 pxr_lint(struct pxr_rules *R, const struct pxr_sample *s, int max_parts,
     struct pxr_diags *d)
@@ -503,6 +565,7 @@ pxr_lint(struct pxr_rules *R, const struct pxr_sample *s, int max_parts,
 		}
 	}
 	pxr_lint_surveys(R, d);
+	check_untold(R, d);
 	free(ev.v);
 	free(later.v);
 	free(all.v);
