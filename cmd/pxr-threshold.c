@@ -24,10 +24,13 @@ static const char help[] =
 "      --window-store FILE   groups and inhibitions across nights (CSV,\n"
 "                            append-only; created 0600)\n"
 "      --lock-timeout DUR    wait this long for the store's lock (60s)\n"
+"      --explain             say on stderr why each incident was tiered,\n"
+"                            dropped, grouped or inhibited\n"
 "\n"
-"example:\n"
+"examples:\n"
 "  pxr-detect -r plays.json < events.csv \\\n"
-"    | pxr-threshold -r plays.json --window-store state/windows.csv\n";
+"    | pxr-threshold -r plays.json --window-store state/windows.csv\n"
+"  pxr-threshold -r plays.json --explain < incidents.csv > /dev/null\n";
 
 int
 main(int argc, char **argv)

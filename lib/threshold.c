@@ -178,13 +178,89 @@ measure_of(struct thr *T, struct pxr_error *err, const struct pxr_rec *rec,
 	return 0;
 }
 
-/* Set tier and tier_rank; 1 to keep the record, 0 to drop it. */
+/* --explain: the bounds of tier t ("min 30, max 120") onto b. */
+static void
+tier_text(struct pxr_buf *b, const struct pxr_tier *t)
+{
+	if (t->has_lo) {
+		pxr_buf_adds(b, t->lo_incl ? "min " : "above ");
+		pxr_value_text(&t->lo, NULL, b);
+	}
+	if (t->has_hi) {
+		pxr_buf_adds(b, t->has_lo ? ", " : "");
+		pxr_buf_adds(b, t->hi_incl ? "upto " : "max ");
+		pxr_value_text(&t->hi, NULL, b);
+	}
+	if (!t->has_lo && !t->has_hi)
+		pxr_buf_adds(b, "any measure");
+}
+
+/*
+ * --explain: why rec (incident id) got tier k of r, or none; what says
+ * where the measure came from ("", " (count of the group's 3 incidents)").
+ */
+static void
+explain_tier(struct thr *T, const struct pxr_rec *rec, const char *id,
+    const struct pxr_rule *r, const struct pxr_value *m, const char *what,
+    size_t k)
+{
+	struct pxr_buf b = { 0 };
+	size_t i;
+
+	pxr_buf_adds(&b, "measure ");
+	if (m->t == PXR_V_NULL)
+		pxr_buf_adds(&b, "null");
+	else
+		pxr_value_text(m, T->R->tz, &b);
+	pxr_buf_adds(&b, what);
+	if (k > 0 && r->ntiers == 0)
+		pxr_buf_printf(&b, ": tier default (rule %s has no tiers)",
+		    r->id);
+	else if (k > 0) {
+		pxr_buf_printf(&b, ": tier %s (", r->tiers[k - 1].name);
+		tier_text(&b, &r->tiers[k - 1]);
+		pxr_buf_printf(&b, "), rank %zu of rule %s", k, r->id);
+	} else {
+		pxr_buf_printf(&b, ": in no tier of rule %s (", r->id);
+		for (i = 0; i < r->ntiers; i++) {
+			pxr_buf_printf(&b, "%s%s: ", i > 0 ? "; " : "",
+			    r->tiers[i].name);
+			tier_text(&b, &r->tiers[i]);
+		}
+		pxr_buf_adds(&b, T->keep ? "): kept untiered (--keep-untiered)" :
+		    "): dropped");
+	}
+	pxr_mapper_say(T->m, PXR_SAY_EXPLAIN, "%s:%ld: incident %s: %s",
+	    rec->file, rec->line, id, b.p);
+	pxr_buf_free(&b);
+}
+
+/* The record's incident id, for --explain ("" without one). */
+static const char *
+incident(struct thr *T, const struct pxr_rec *rec, struct pxr_buf *b)
+{
+	const struct pxr_val *v = pxr_rec_get(rec, T->f_id);
+
+	pxr_buf_reset(b);
+	if (!PXR_ISNULL(v))
+		pxr_buf_add(b, v->s, v->n);
+	else
+		pxr_buf_adds(b, "(no incident_id)");
+	return b->p;
+}
+
+/*
+ * Set tier and tier_rank; 1 to keep the record, 0 to drop it.  what
+ * says where the measure came from, for --explain.
+ */
 static int
 set_tier(struct thr *T, struct pxr_rec *rec, const struct pxr_rule *r,
-    const struct pxr_value *m)
+    const struct pxr_value *m, const char *what)
 {
 	size_t k = m->t == PXR_V_NULL ? 0 : tier_of(r, m);
 
+	if (T->m->explain)
+		explain_tier(T, rec, incident(T, rec, &T->tmp), r, m, what, k);
 	if (k == 0) {
 		if (!T->keep)
 			return 0;
@@ -496,7 +572,7 @@ thr_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
 		return hold(T, err, rec, r);
 	if (measure_of(T, err, rec, &m) < 0)
 		return -1;
-	if (!set_tier(T, rec, r, &m))
+	if (!set_tier(T, rec, r, &m, ""))
 		return 0;
 	return pxr_mapper_emit(mp, rec, err);
 }
@@ -505,16 +581,17 @@ thr_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
  * Is an incident of rule r for customer cust at at inhibited by a mark:
  * a kept incident of a rule inhibiting r for the same customer, any time
  * in this input (plain form) or within the window either side (also
- * one of an earlier night, from the store)?
+ * one of an earlier night, from the store)?  The inhibiting rule, or
+ * NULL.
  */
-static int
+static const struct pxr_rule *
 inhibited(const struct pxr_rule *r, const struct pxr_val *cust, int64_t at,
     const struct mark *marks, size_t nmarks)
 {
 	size_t i, j;
 
 	if (PXR_ISNULL(cust))
-		return 0;
+		return NULL;
 	for (i = 0; i < nmarks; i++) {
 		const struct mark *k = &marks[i];
 
@@ -529,10 +606,10 @@ inhibited(const struct pxr_rule *r, const struct pxr_val *cust, int64_t at,
 				continue;
 			if (w == 0 ? !k->stored : (at >= k->at - w &&
 			    at <= k->at + w))
-				return 1;
+				return k->by;
 		}
 	}
-	return 0;
+	return NULL;
 }
 
 /* 1 if rule r inhibits some rule with a window (its marks are stored). */
@@ -850,11 +927,48 @@ ws_write(struct thr *T)
 	pxr_buf_free(&ms);
 }
 
+/* The aggregates' names, by PXR_AGG_*. */
+static const char *const aggs[] = { "", "count", "sum", "max" };
+
+/* --explain: h (not its group's representative) went into its group. */
+static void
+explain_member(struct thr *T, struct pxr_rec *rec, const struct held *h)
+{
+	const struct pxr_val *iv;
+	const struct group *g = NULL;
+	void *slot;
+
+	pxr_rec_unpack(rec, h->p);
+	iv = pxr_rec_get(rec, T->f_id);
+	if (!PXR_ISNULL(iv)) {
+		pxr_buf_reset(&T->tmp);
+		pxr_buf_adds(&T->tmp, h->rule->id);
+		pxr_buf_addc(&T->tmp, '\n');
+		pxr_buf_add(&T->tmp, iv->s, iv->n);
+		if ((slot = pxr_hmap_get(&T->byid, T->tmp.p,
+		    T->tmp.len)) != NULL)
+			g = T->mem[(uintptr_t)slot - 1].g;
+	}
+	if (g == NULL)
+		pxr_mapper_say(T->m, PXR_SAY_EXPLAIN, "%s:%ld: incident %s: "
+		    "counted in a window of rule %s where no group is due",
+		    rec->file, rec->line, incident(T, rec, &T->tmp),
+		    h->rule->id);
+	else
+		pxr_mapper_say(T->m, PXR_SAY_EXPLAIN, "%s:%ld: incident %s: "
+		    "grouped into %s (%zu incidents of rule %s in its window, "
+		    "measure: their %s)", rec->file, rec->line, incident(T,
+		    rec, &T->tmp), g->id, g->count, h->rule->id,
+		    aggs[h->rule->group->aggregate]);
+}
+
 static int
 thr_end(struct pxr_mapper *mp, struct pxr_error *err)
 {
 	struct thr *T = mp->state;
 	struct pxr_rec rec;
+	const struct pxr_rule *by;
+	char what[64];
 	size_t i;
 	struct pxr_value m;
 	int rc = 0;
@@ -903,12 +1017,24 @@ thr_end(struct pxr_mapper *mp, struct pxr_error *err)
 	for (i = 0; i < T->nheld && rc == 0; i++) {
 		struct held *h = &T->held[i];
 
-		if (h->rule->group != NULL && !h->first)
+		if (h->rule->group != NULL && !h->first) {
+			if (mp->explain)
+				explain_member(T, &rec, h);
 			continue;
+		}
 		pxr_rec_unpack(&rec, h->p);
-		if (inhibited(h->rule, pxr_rec_get(&rec, T->f_cust),
-		    h->g != NULL ? h->g->rep_at : h->at, T->marks, T->nmarks))
+		if ((by = inhibited(h->rule, pxr_rec_get(&rec, T->f_cust),
+		    h->g != NULL ? h->g->rep_at : h->at, T->marks,
+		    T->nmarks)) != NULL) {
+			if (mp->explain)
+				pxr_mapper_say(mp, PXR_SAY_EXPLAIN, "%s:%ld: "
+				    "incident %s: dropped: the customer has a "
+				    "tiered incident of rule %s, which inhibits "
+				    "rule %s", rec.file, rec.line,
+				    incident(T, &rec, &T->tmp), by->id,
+				    h->rule->id);
 			continue;
+		}
 		if (h->g != NULL) {
 			struct pxr_buf t = { 0 };
 
@@ -924,11 +1050,15 @@ thr_end(struct pxr_mapper *mp, struct pxr_error *err)
 			pxr_buf_free(&t);
 			pxr_rec_setf(&rec, T->f_count, PXR_NUM, "%zu",
 			    h->g->count);
+			snprintf(what, sizeof(what), " (%s of the group's "
+			    "%zu incident%s)", aggs[h->rule->group->aggregate],
+			    h->g->count, h->g->count == 1 ? "" : "s");
 		} else if (measure_of(T, err, &rec, &m) < 0) {
 			rc = -2;
 			break;
-		}
-		if (!set_tier(T, &rec, h->rule, &m))
+		} else
+			what[0] = '\0';
+		if (!set_tier(T, &rec, h->rule, &m, what))
 			continue;
 		if (pxr_mapper_emit(mp, &rec, err) < 0)
 			rc = -2;
