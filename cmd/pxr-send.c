@@ -48,6 +48,8 @@ static const char help[] =
 "      --call-list FILE     the calls for agents (CSV, append-only, 0600)\n"
 "      --call-outcomes FILE message_id,outcome[,called_at]: reached (sent),\n"
 "                           no-answer, wrong-number, declined (failed)\n"
+"      --explain            say on stderr why each message was handed over,\n"
+"                           kept, skipped or failed\n"
 "\n"
 "example:\n"
 "  pxr-notify -r plays.json --sent-log state/sent.csv < compensated.csv \\\n"

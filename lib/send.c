@@ -34,6 +34,8 @@ struct send {
 	size_t	 o_status, o_attempts, o_error, o_sent_at;
 	struct timespec last;	/* the last hand-over, for --rate */
 	struct pxr_buf msg, err, at;
+	struct pxr_buf why;	/* --explain: why the outcome, or empty */
+	int	 resent;	/* the claim is a --resend-unknown */
 };
 
 static int
@@ -273,11 +275,53 @@ lock(struct send *S, struct pxr_error *err)
 	return 0;
 }
 
+/* --explain: why the next outcome, printf-formatted (replaces). */
+static void
+because(struct send *S, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+because(struct send *S, const char *fmt, ...)
+{
+	va_list ap;
+	char text[512];
+
+	if (!S->m->explain)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	pxr_buf_reset(&S->why);
+	pxr_buf_adds(&S->why, text);
+}
+
+/* --explain: rec's outcome, status and error, and why (S->why). */
+static void
+explain(struct send *S, const struct pxr_rec *rec, const char *status,
+    const char *error)
+{
+	const struct pxr_val *mv = pxr_rec_get(rec, S->f_mid);
+	char where[256];
+
+	if (rec->line > 0)
+		snprintf(where, sizeof(where), "%s:%ld", rec->file, rec->line);
+	else
+		snprintf(where, sizeof(where), "%s", rec->file != NULL ?
+		    rec->file : "-");
+	pxr_mapper_say(S->m, PXR_SAY_EXPLAIN, "%s: message %.*s: %s%s%s%s%s",
+	    where, (int)mv->n, mv->s, status, error != NULL && *error != '\0' ?
+	    " (" : "", error != NULL ? error : "", error != NULL &&
+	    *error != '\0' ? ")" : "", S->why.len > 0 ? S->why.p : "");
+	pxr_buf_reset(&S->why);
+}
+
 /* Emit rec with these outcome fields. */
 static int
 out(struct send *S, struct pxr_rec *rec, const char *status, int attempts,
     const char *error, struct pxr_error *err)
 {
+	if (S->m->explain)
+		explain(S, rec, status, error);
 	S->said = status;
 	pxr_rec_setref(rec, S->o_status, PXR_STR, status, strlen(status));
 	pxr_rec_setf(rec, S->o_attempts, PXR_NUM, "%d", attempts);
@@ -323,6 +367,7 @@ claim(struct send *S, struct pxr_rec *rec, int ch, int *claimed,
 	int rc;
 
 	*claimed = 0;
+	because(S, ": --dry-run hands over and records nothing");
 	if (S->log == NULL)	/* a dry run with no sent log */
 		return out(S, rec, "skipped", 0, "dry run: would send", err);
 	if ((rc = lock(S, err)) < 0)
@@ -330,10 +375,15 @@ claim(struct send *S, struct pxr_rec *rec, int ch, int *claimed,
 	st = pxr_sentlog_get(S->log, mv->s, mv->n);
 	if (st == PXR_SENT_SENT) {
 		pxr_sentlog_unlock(S->log);
+		because(S, ": the sent log %s has it as sent: never twice",
+		    pxr_sentlog_path(S->log));
 		return out(S, rec, "skipped", 0, "already sent", err);
 	}
 	if (st == PXR_SENT_ATTEMPT && !S->o.resend_unknown) {
 		pxr_sentlog_unlock(S->log);
+		because(S, ": the sent log %s has a hand-over of it with no "
+		    "outcome (a run stopped during it): at most once, so not "
+		    "again unless --resend-unknown", pxr_sentlog_path(S->log));
 		return out(S, rec, "unknown", 0, "handed over before with no "
 		    "outcome; not sent again (see --resend-unknown)", err);
 	}
@@ -350,8 +400,11 @@ claim(struct send *S, struct pxr_rec *rec, int ch, int *claimed,
 			return -2;
 		}
 		pxr_sentlog_unlock(S->log);
+		because(S, ": not handed over%s", S->o.dry_run ? "" : "; the "
+		    "sent log records the failure");
 		return out(S, rec, "failed", 0, S->err.p, err);
 	}
+	because(S, ": not handed over");
 	if (cmd == NULL) {
 		pxr_sentlog_unlock(S->log);
 		pxr_buf_printf(&S->err, "no --%s given", ch == PXR_CH_SMS ?
@@ -360,8 +413,10 @@ claim(struct send *S, struct pxr_rec *rec, int ch, int *claimed,
 	}
 	if (S->o.dry_run) {
 		pxr_sentlog_unlock(S->log);
+		because(S, ": --dry-run hands over and records nothing");
 		return out(S, rec, "skipped", 0, "dry run: would send", err);
 	}
+	S->resent = st == PXR_SENT_ATTEMPT;
 	/* The claim: durable before the gateway hears of the message. */
 	rc = log_row(S, rec, PXR_SENT_ATTEMPT, err);
 	pxr_sentlog_unlock(S->log);
@@ -528,6 +583,7 @@ send_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
 		pxr_buf_reset(&S->err);
 		pxr_buf_printf(&S->err, "suppressed: %s", PXR_ISNULL(rv) ? "?" :
 		    rv->s);
+		because(S, ": pxr-notify decided not to send it");
 		return out(S, rec, "skipped", 0, S->err.p, err);
 	}
 	if (strcmp(status, "deferred") == 0) {
@@ -543,6 +599,12 @@ send_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
 			const struct pxr_val *rv = pxr_rec_get(rec,
 			    S->f_reason);
 
+			because(S, ": due at %.*s (%s), after --now; %s",
+			    (int)av->n, av->s, PXR_ISNULL(rv) ? "deferred" :
+			    rv->s, S->o.dry_run ? "--dry-run keeps it nowhere" :
+			    S->ob == NULL ? "no --outbox keeps it: pass it "
+			    "again when it is due" : "kept in the outbox until "
+			    "then");
 			if (S->ob == NULL || S->o.dry_run) {
 				S->nlost += S->ob == NULL;
 				return out(S, rec, "deferred", 0, NULL, err);
@@ -552,9 +614,13 @@ send_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
 			case -2:
 				return -2;
 			case 1:
+				because(S, ": the outbox handed it over on "
+				    "an earlier run");
 				return out(S, rec, "skipped", 0, "already "
 				    "handed over from the outbox", err);
 			case 2:
+				because(S, ": the outbox gave it up on an "
+				    "earlier run");
 				return out(S, rec, "skipped", 0, "expired in "
 				    "the outbox before", err);
 			default:
@@ -632,8 +698,23 @@ deliver(struct send *S, struct pxr_rec *rec, int ch, struct pxr_error *err)
 			return -2;
 		if (S->o.status != NULL)
 			*S->o.status = PXR_EXIT_FINDINGS;
+		if (S->m->explain) {
+			pxr_buf_reset(&S->at);
+			pxr_time_format(&S->at, S->o.now + S->o.retry_after);
+			because(S, ": the gateway failed %d time%s; the outbox "
+			    "tries again after %s", attempts, attempts == 1 ?
+			    "" : "s", S->at.p);
+		}
 		return out(S, rec, "queued", attempts, S->err.p, err);
 	}
+	if (rc == 0)
+		because(S, ": %sthe %s gateway took it (exit 0) on attempt %d; "
+		    "the sent log records it as sent", S->resent ? "handed "
+		    "over again (--resend-unknown): " : "",
+		    pxr_channel_names[ch], attempts);
+	else
+		because(S, ": the gateway failed %d time%s; no --outbox to try "
+		    "again later", attempts, attempts == 1 ? "" : "s");
 	return out(S, rec, rc == 0 ? "sent" : "failed", attempts,
 	    S->err.p, err);
 }
@@ -846,6 +927,9 @@ send_end(struct pxr_mapper *mp, struct pxr_error *err)
 		int ch = pxr_channel_of(m->f[PXR_OB_CHANNEL]);
 
 		ob_rec(S, &rec, m);
+		rec.file = S->o.outbox;
+		rec.line = 0;
+		because(S, ": not handed over; the outbox gives it up");
 		if (i < nexp || ch < 0) {
 			pxr_buf_reset(&S->err);
 			if (ch < 0)
@@ -897,6 +981,7 @@ send_free(void *state)
 	pxr_buf_free(&S->msg);
 	pxr_buf_free(&S->err);
 	pxr_buf_free(&S->at);
+	pxr_buf_free(&S->why);
 	free(S);
 }
 
