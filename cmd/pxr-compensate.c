@@ -5,11 +5,13 @@
 
 #include "cli.h"
 #include "compensate.h"
+#include "money.h"
 #include "rules.h"
 
 static const char usage[] =
 "usage: pxr-compensate -r RULES --ledger FILE [--lock-timeout DURATION]\n"
 "                      [--run-id ID] [--acceptances FILE] [--dry-run]\n"
+"                      [--currency CODE]\n"
 "                      [options] [INPUT ...]\n";
 
 static const char help[] =
@@ -30,6 +32,9 @@ static const char help[] =
 "                            $PXR_RUN_ID; default: the --now time)\n"
 "      --acceptances FILE    offers accepted: CSV with code, accepted_at\n"
 "      --dry-run             compute everything, write no state\n"
+"      --currency CODE       instead of defaults.currency: the currency of\n"
+"                            an incident without one, and of the rules'\n"
+"                            fixed amounts and limits (ad-hoc campaigns)\n"
 "\n"
 "example:\n"
 "  pxr-threshold -r plays.json < incidents.csv \\\n"
@@ -85,7 +90,7 @@ read_acceptances(struct pxr_cli *c, const char *path, struct pxr_tz *tz,
 int
 main(int argc, char **argv)
 {
-	enum { O_LEDGER = OPT_CMD, O_LOCK, O_DRY, O_RUN, O_ACC };
+	enum { O_LEDGER = OPT_CMD, O_LOCK, O_DRY, O_RUN, O_ACC, O_CUR };
 	static const struct option longopts[] = {
 		PXR_CLI_LONG,
 		{ "ledger", required_argument, NULL, O_LEDGER },
@@ -93,14 +98,15 @@ main(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, O_DRY },
 		{ "acceptances", required_argument, NULL, O_ACC },
 		{ "run-id", required_argument, NULL, O_RUN },
+		{ "currency", required_argument, NULL, O_CUR },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pxr_compensate_opts o = { 0 };
 	struct pxr_rules *R;
 	struct pxr_mapper *m;
 	struct pxr_cli c;
-	const char *acc = NULL;
-	int ch;
+	const char *acc = NULL, *cur = NULL, *now;
+	int ch, year;
 
 	o.lock_ms = 60000;
 	o.run_id = getenv("PXR_RUN_ID");
@@ -116,13 +122,25 @@ main(int argc, char **argv)
 		case O_DRY: o.dry_run = 1; break;
 		case O_RUN: o.run_id = optarg; break;
 		case O_ACC: acc = optarg; break;
+		case O_CUR: cur = optarg; break;
 		default: pxr_cli_usage(&c, NULL);
 		}
 	}
 	if (o.ledger == NULL)
 		pxr_cli_usage(&c, "--ledger FILE is required (with --dry-run "
 		    "it is only read)");
+	if (cur != NULL && (now = pxr_currency_successor(cur, &year)) != NULL)
+		pxr_cli_usage(&c, "--currency: '%s' was withdrawn from ISO 4217 "
+		    "in %d: use %s", cur, year, now);
+	if (cur != NULL && (strlen(cur) != 3 ||
+	    pxr_currency_exponent(cur) < 0))
+		pxr_cli_usage(&c, "--currency: '%s' is not an ISO 4217 code "
+		    "such as SEK", cur);
 	R = pxr_cli_rules(&c);
+	if (cur != NULL) {
+		free(R->currency);
+		R->currency = pxr_strdup(cur);	/* R owns it */
+	}
 	o.now = pxr_cli_now(&c, R->tz);
 	if (acc != NULL)
 		o.acceptances = read_acceptances(&c, acc, R->tz,
