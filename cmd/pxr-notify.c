@@ -31,9 +31,12 @@ static const char help[] =
 "      --preview            show the messages for a person, not as records\n"
 "      --templates DIR, --template NAME, --channels email,sms,push,phone\n"
 "      --field CH=FIELD     the customer field of a channel's address, or of\n"
-"                           locale, timezone, consent, name, country\n"
-"                           (repeatable)\n"
-"      --transactional      not counted against, nor stopped by, the limit\n"
+"                           locale, timezone, consent (or consent.CHANNEL,\n"
+"                           one per channel), preferred_channel, name,\n"
+"                           country (repeatable)\n"
+"      --transactional      a service message: not counted against, nor\n"
+"                           stopped by, the limit; needs no consent, but an\n"
+"                           explicit opt-out (false, no, n, 0) is honoured\n"
 "      --quiet-hours CH=FROM-TO  quiet hours of a channel, e.g.\n"
 "                           sms=21:00-08:00 (repeatable)\n"
 "      --max-per-customer N/DUR   e.g. 1/24h\n"
@@ -44,6 +47,8 @@ static const char help[] =
 "                           is +46701234567\n"
 "      --rename OLD=NEW     rename an input field that has the name of one\n"
 "                           pxr-notify writes (status, reason, ...)\n"
+"      --explain            say on stderr why each message was made so: the\n"
+"                           channel, consent, template, quiet hours, limit\n"
 "\n"
 "example:\n"
 "  pxr-compensate -r plays.json --ledger state/ledger.csv < tiered.csv \\\n"
@@ -225,10 +230,20 @@ main(int argc, char **argv)
 				o.f_consent = eq + 1;
 			else if (strcmp(optarg, "country") == 0)
 				o.f_country = eq + 1;
+			else if (strncmp(optarg, "consent.", 8) == 0) {
+				if ((k = pxr_channel_of(optarg + 8)) < 0)
+					pxr_cli_usage(&c, "--field: '%s': not "
+					    "a channel (consent.email, "
+					    "consent.sms, consent.push)",
+					    optarg);
+				o.f_consent_ch[k] = eq + 1;
+			} else if (strcmp(optarg, "preferred_channel") == 0)
+				o.f_preferred = eq + 1;
 			else if (strcmp(optarg, "name") != 0)
 				pxr_cli_usage(&c, "--field: '%s' is not email, "
 				    "sms, push, phone, locale, timezone, consent, "
-				    "name or country", optarg);
+				    "consent.CHANNEL, preferred_channel, name "
+				    "or country", optarg);
 			break;
 		}
 		case O_TRANS: o.transactional = 1; break;

@@ -235,6 +235,31 @@ tdiag(struct pxr_diags *d, const char *file, long line, int col, int sev,
 	d->v[d->n - 1].col = col > 0 ? col : 1;
 }
 
+/*
+ * With consent per channel, a marketing rule's channel that names no
+ * consent field never carries its message: a warning.
+ */
+static void
+check_consent(struct pxr_rules *R, struct pxr_rule *r, struct pxr_diags *d)
+{
+	char path[128];
+	int c;
+
+	if (!R->notify.consent_per_channel || r->notify == NULL ||
+	    r->notify->transactional)
+		return;
+	for (c = 0; c < r->notify->nch; c++) {
+		if (R->notify.f_consent_ch[r->notify->ch[c]] != NULL)
+			continue;
+		snprintf(path, sizeof(path), "%s.notify.channels", r->path);
+		pxr_diag_add(d, R->pos, path, 0, PXR_SEV_WARNING,
+		    "no-consent-field", "%s: notify.fields.consent names no "
+		    "field for %s: no marketing message of rule %s goes by %s",
+		    path, pxr_channel_names[r->notify->ch[c]], r->id,
+		    pxr_channel_names[r->notify->ch[c]]);
+	}
+}
+
 /* Render an SMS template with the sample's longest values. */
 static void
 check_sms_length(struct pxr_tmpl *t, const char *file, const char *locale,
@@ -486,6 +511,11 @@ pxr_lint(struct pxr_rules *R, const struct pxr_sample *s, int max_parts,
 		know(&all, nc->f_country);
 	if (nc->f_consent != NULL)
 		know(&all, nc->f_consent);
+	for (i = 0; i < PXR_NCH; i++)
+		if (nc->f_consent_ch[i] != NULL)
+			know(&all, nc->f_consent_ch[i]);
+	if (nc->f_preferred != NULL)
+		know(&all, nc->f_preferred);
 	if (nc->f_name != NULL)
 		know(&all, nc->f_name);
 	for (i = 0; i < R->nrules; i++) {
@@ -525,6 +555,7 @@ pxr_lint(struct pxr_rules *R, const struct pxr_sample *s, int max_parts,
 		}
 		check_tiers(R, r, d);
 		check_comp(R, r, d);
+		check_consent(R, r, d);
 		if (r->notify != NULL && r->notify->tmpl != NULL)
 			check_templates(R, r, dir, &all, have, s, max_parts, d);
 	}

@@ -30,7 +30,11 @@ struct ntf {
 	struct how adhoc;
 	char	*tdir;
 	const char *addr[PXR_NCH];
-	const char *f_locale_name, *f_tz_name, *f_consent_name;
+	const char *f_locale_name, *f_tz_name;
+	/* Consent: none asked (0), one field (1), a field per channel (2). */
+	int	 consent_mode;
+	const char *f_consent_names[PXR_NCH];	/* NULL: none for it */
+	const char *f_pref_name;
 	const char *f_country_name, *country;	/* of phone numbers */
 	struct pxr_quiet quiet[PXR_NCH];
 	int	 calls;		/* a rule calls: the call list's fields */
@@ -53,13 +57,14 @@ struct ntf {
 	struct pxr_tmpls tmpls;
 	struct pxr_buf rtmpl;	/* NAME.reversed */
 	struct pxr_schema *sch;
-	size_t	 f_addr[PXR_NCH], f_locale, f_tz, f_consent, f_country,
-		 f_rule, f_id,
+	size_t	 f_addr[PXR_NCH], f_locale, f_tz, f_consent[PXR_NCH], f_pref,
+		 f_country, f_rule, f_id,
 		 f_cust, f_ccur, f_cstatus, f_camount, f_ckind, f_rank;
 	size_t	 o_mid, o_iid, o_cust, o_ch, o_to, o_locale, o_subj, o_body,
 		 o_seg, o_after, o_status, o_reason, o_prio, o_cfrom, o_cto;
 	struct pxr_buf subj, body, tmp, mid, base, phone;
 	char	 why[256];	/* why a phone number is none */
+	struct pxr_buf expl;	/* --explain: how the channel was chosen */
 };
 
 /*
@@ -300,8 +305,12 @@ ntf_bind(struct pxr_mapper *m, struct pxr_schema *sch, struct pxr_error *err)
 	    N->f_locale_name, strlen(N->f_locale_name)) : PXR_NOFIELD;
 	N->f_tz = N->f_tz_name != NULL ? pxr_schema_ref(sch, N->f_tz_name,
 	    strlen(N->f_tz_name)) : PXR_NOFIELD;
-	N->f_consent = N->f_consent_name != NULL ? pxr_schema_ref(sch,
-	    N->f_consent_name, strlen(N->f_consent_name)) : PXR_NOFIELD;
+	for (i = 0; i < PXR_NCH; i++)
+		N->f_consent[i] = N->f_consent_names[i] != NULL ?
+		    pxr_schema_ref(sch, N->f_consent_names[i],
+		    strlen(N->f_consent_names[i])) : PXR_NOFIELD;
+	N->f_pref = N->f_pref_name != NULL ? pxr_schema_ref(sch,
+	    N->f_pref_name, strlen(N->f_pref_name)) : PXR_NOFIELD;
 	N->f_country = N->f_country_name != NULL ? pxr_schema_ref(sch,
 	    N->f_country_name, strlen(N->f_country_name)) : PXR_NOFIELD;
 	N->f_rule = pxr_field_ref(sch, PXR_F_RULE);
@@ -326,20 +335,83 @@ ntf_bind(struct pxr_mapper *m, struct pxr_schema *sch, struct pxr_error *err)
 	return bind_calls(N, sch, err);
 }
 
+/* What a customer's consent field says of a channel. */
+enum { CONSENT_UNKNOWN = 0, CONSENT_YES, CONSENT_NO };
+
+/* Is v (n bytes) one of words (any case)? */
 static int
-has_consent(struct ntf *N, const struct pxr_rec *rec)
+word_in(const char *v, size_t n, const char *const *words)
 {
+	for (; *words != NULL; words++)
+		if (strlen(*words) == n && strncasecmp(v, *words, n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The consent of rec's customer to channel ch: yes (true, yes, y, 1),
+ * an explicit opt-out (false, no, n, 0), or unknown (null, anything
+ * else, or no consent field for the channel).  With no consent asked
+ * at all, yes.
+ */
+static int
+consent(struct ntf *N, const struct pxr_rec *rec, int ch)
+{
+	static const char *const yes[] = { "true", "yes", "y", "1", NULL };
+	static const char *const no[] = { "false", "no", "n", "0", NULL };
 	const struct pxr_val *v;
 
-	if (N->f_consent == PXR_NOFIELD)
-		return 1;
-	v = pxr_rec_get(rec, N->f_consent);
+	if (N->consent_mode == 0)
+		return CONSENT_YES;
+	if (N->f_consent[ch] == PXR_NOFIELD)
+		return CONSENT_UNKNOWN;
+	v = pxr_rec_get(rec, N->f_consent[ch]);
 	if (PXR_ISNULL(v))
-		return 0;
-	return (v->n == 4 && strncasecmp(v->s, "true", 4) == 0) ||
-	    (v->n == 3 && strncasecmp(v->s, "yes", 3) == 0) ||
-	    (v->n == 1 && (v->s[0] == 'y' || v->s[0] == 'Y' ||
-	    v->s[0] == '1'));
+		return CONSENT_UNKNOWN;
+	return word_in(v->s, v->n, yes) ? CONSENT_YES : word_in(v->s, v->n,
+	    no) ? CONSENT_NO : CONSENT_UNKNOWN;
+}
+
+/*
+ * May h's message go to rec's customer by ch: a marketing message needs
+ * consent; a transactional one needs none, but an explicit opt-out is
+ * always honoured.
+ */
+static int
+may_contact(struct ntf *N, const struct pxr_rec *rec, const struct how *h,
+    int ch)
+{
+	int c = consent(N, rec, ch);
+
+	return h->transactional ? c != CONSENT_NO : c == CONSENT_YES;
+}
+
+/*
+ * Move the channel rec's customer prefers (the preferred-channel field:
+ * email, sms or push, any case) to the front of h's channels, when the
+ * rule has it; else leave them as the rule orders them.
+ */
+static void
+prefer(struct ntf *N, const struct pxr_rec *rec, struct how *h)
+{
+	const struct pxr_val *v = pxr_rec_get(rec, N->f_pref);
+	char name[8];
+	int c, i;
+
+	if (PXR_ISNULL(v) || v->n >= sizeof(name))
+		return;
+	for (i = 0; i < (int)v->n; i++)
+		name[i] = (v->s[i] >= 'A' && v->s[i] <= 'Z') ? v->s[i] + 32 :
+		    v->s[i];
+	name[v->n] = '\0';
+	if ((c = pxr_channel_of(name)) < 0)
+		return;
+	for (i = 0; i < h->nch && h->ch[i] != c; i++)
+		;
+	if (i == h->nch || i == 0)
+		return;
+	memmove(&h->ch[1], &h->ch[0], (size_t)i * sizeof(h->ch[0]));
+	h->ch[0] = c;
 }
 
 static void
@@ -423,6 +495,103 @@ call_window(struct ntf *N, struct pxr_rec *rec, const struct how *h,
 	pxr_buf_reset(&N->tmp);
 	pxr_time_format_tz(&N->tmp, to, N->ctz);
 	pxr_rec_set(rec, N->o_cto, PXR_STR, N->tmp.p, N->tmp.len);
+}
+
+/*
+ * --explain: one line for the message row rec just made on channel ch
+ * by h: its status and reason, how its channel was chosen (N->expl), the
+ * template file (locale used: NULL when none was rendered), the quiet
+ * hours or the limit that deferred it.
+ */
+static void
+explain_msg(struct ntf *N, const struct pxr_rec *rec, const struct how *h,
+    int ch, const char *used)
+{
+	const struct pxr_val *st = pxr_rec_get(rec, N->o_status);
+	const struct pxr_val *rs = pxr_rec_get(rec, N->o_reason);
+	const struct pxr_val *af = pxr_rec_get(rec, N->o_after);
+	const struct pxr_quiet *q = &N->quiet[ch];
+	struct pxr_buf b = { 0 };
+
+	pxr_buf_printf(&b, "%.*s", (int)st->n, st->s);
+	if (!PXR_ISNULL(rs))
+		pxr_buf_printf(&b, " (%.*s)", (int)rs->n, rs->s);
+	pxr_buf_printf(&b, ": %s", N->expl.p != NULL ? N->expl.p : "");
+	if (used != NULL)
+		pxr_buf_printf(&b, "; template %s.%s.%s", h->tmpl, used,
+		    pxr_channel_names[ch]);
+	if (!PXR_ISNULL(rs) && strcmp(rs->s, "quiet-hours") == 0)
+		pxr_buf_printf(&b, "; quiet hours of %s %02d:%02d-%02d:%02d in "
+		    "%s: after %.*s", pxr_channel_names[ch], q->from / 60,
+		    q->from % 60, q->to / 60, q->to % 60, pxr_tz_name(N->ctz),
+		    (int)af->n, af->s);
+	else if (!PXR_ISNULL(rs) && strcmp(rs->s, "rate-limit") == 0) {
+		pxr_buf_printf(&b, "; at most %ld message%s per ", N->max_count,
+		    N->max_count == 1 ? "" : "s");
+		pxr_dur_format(&b, N->max_period);
+		if (!PXR_ISNULL(af))
+			pxr_buf_printf(&b, ": a paid incident's message waits "
+			    "until %.*s", (int)af->n, af->s);
+		else
+			pxr_buf_adds(&b, ": an unpaid incident's message is "
+			    "dropped");
+	} else if (!PXR_ISNULL(rs) && strcmp(rs->s, "pending-approval") == 0)
+		pxr_buf_adds(&b, "; the compensation waits for pxr-ledger "
+		    "approve: told on the run after it");
+	else if (!PXR_ISNULL(rs) && (strcmp(rs->s, "rejected") == 0 ||
+	    strcmp(rs->s, "reversed") == 0))
+		pxr_buf_printf(&b, "; the ledger has the compensation %s",
+		    rs->s);
+	else if (!PXR_ISNULL(rs) && strcmp(rs->s, "already-sent") == 0)
+		pxr_buf_printf(&b, "; the sent log %s has it as sent",
+		    N->sentlog);
+	pxr_mapper_say(N->m, PXR_SAY_EXPLAIN, "%s:%ld: message %s: %s",
+	    rec->file, rec->line, N->mid.p, b.p);
+	pxr_buf_free(&b);
+}
+
+/*
+ * --explain: how rec's channel is chosen among h's (have: an address,
+ * ok: may be contacted), into N->expl.
+ */
+static void
+explain_channels(struct ntf *N, const struct pxr_rec *rec,
+    const struct how *h, const int *have, const int *ok, int preferred)
+{
+	static const char *const says[] = { "unknown", "yes", "opted out" };
+	const struct pxr_val *v;
+	int i, c;
+
+	pxr_buf_reset(&N->expl);
+	pxr_buf_printf(&N->expl, "rule %s (%s)", h->id, h->transactional ?
+	    "transactional: no consent needed, an opt-out honoured" :
+	    "needs consent");
+	if (preferred)
+		pxr_buf_printf(&N->expl, ", %s first (%s)",
+		    pxr_channel_names[h->ch[0]], N->f_pref_name);
+	for (i = 0; i < h->nch; i++) {
+		c = consent(N, rec, h->ch[i]);
+		pxr_buf_printf(&N->expl, "%s %s: ", i == 0 ? ";" : ",",
+		    pxr_channel_names[h->ch[i]]);
+		if (!have[i]) {
+			pxr_buf_printf(&N->expl, "no address (%s)",
+			    N->addr[h->ch[i]]);
+			continue;
+		}
+		if (N->consent_mode == 0)
+			pxr_buf_adds(&N->expl, "no consent field");
+		else if (N->f_consent[h->ch[i]] == PXR_NOFIELD)
+			pxr_buf_adds(&N->expl, "no consent field for it");
+		else {
+			v = pxr_rec_get(rec, N->f_consent[h->ch[i]]);
+			pxr_buf_printf(&N->expl, "consent %s (%s = %s%.*s%s)",
+			    says[c], N->f_consent_names[h->ch[i]],
+			    PXR_ISNULL(v) ? "null" : "\"", PXR_ISNULL(v) ? 0 :
+			    (int)v->n, PXR_ISNULL(v) ? "" : v->s,
+			    PXR_ISNULL(v) ? "" : "\"");
+		}
+		pxr_buf_adds(&N->expl, ok[i] ? ", may be told" : ", not told");
+	}
 }
 
 /*
@@ -526,6 +695,8 @@ message(struct ntf *N, struct pxr_rec *rec, const struct how *h, int ch,
 			    "quiet-hours", 11);
 	}
 emit:
+	if (N->m->explain)
+		explain_msg(N, rec, h, ch, used);
 	return pxr_mapper_emit(N->m, rec, err) < 0 ? -2 : 0;
 }
 
@@ -735,8 +906,9 @@ ntf_map(struct pxr_mapper *m, struct pxr_rec *rec, struct pxr_error *err)
 	struct ntf *N = m->state;
 	struct how h;
 	const struct pxr_val *iv, *cv;
-	int have[PXR_NCH], chosen[PXR_NCH], sent[PXR_NCH], i, first = -1,
-	    any = -1, bad = -1, nchosen = 0, nnew = 0, lim = 0, rc;
+	int have[PXR_NCH], ok[PXR_NCH], chosen[PXR_NCH], sent[PXR_NCH], i,
+	    first = -1, any = -1, anyok = -1, bad = -1, nchosen = 0, nnew = 0,
+	    lim = 0, rc, pref0;
 	int64_t due = 0;
 	const char *to;
 	size_t ton;
@@ -745,6 +917,9 @@ ntf_map(struct pxr_mapper *m, struct pxr_rec *rec, struct pxr_error *err)
 
 	if ((rc = how_of(N, rec, &h, err)) <= 0)
 		return rc;
+	pref0 = h.ch[0];
+	if (N->f_pref != PXR_NOFIELD)
+		prefer(N, rec, &h);
 	customer(N, rec);
 	cv = pxr_rec_get(rec, N->f_cust);
 	iv = pxr_rec_get(rec, N->f_id);
@@ -761,15 +936,22 @@ ntf_map(struct pxr_mapper *m, struct pxr_rec *rec, struct pxr_error *err)
 	pxr_rec_set(rec, N->o_iid, PXR_STR, N->base.p, N->base.len);
 	if (PXR_ISNULL(cv))
 		pxr_rec_setnull(rec, N->o_cust);
+	/* ok: an address that is one, and the customer may be told by it. */
 	for (i = 0; i < h.nch; i++) {
 		have[i] = address(N, rec, h.ch[i], &to, &ton);
+		ok[i] = have[i] != 0 && may_contact(N, rec, &h, h.ch[i]);
 		if (have[i] != 0 && any < 0)
 			any = i;
-		if (have[i] < 0 && bad < 0)
+		if (ok[i] && anyok < 0)
+			anyok = i;
+		if (ok[i] && have[i] < 0 && bad < 0)
 			bad = i;
-		if (have[i] > 0 && first < 0)
+		ok[i] = ok[i] && have[i] > 0;
+		if (ok[i] && first < 0)
 			first = i;
 	}
+	if (N->m->explain)
+		explain_channels(N, rec, &h, have, ok, h.ch[0] != pref0);
 	if ((why = held(N, rec)) != NULL && strcmp(why, "reversed") == 0 &&
 	    reversal(N, &h, first))
 		why = NULL;	/* told with NAME.reversed, once */
@@ -783,16 +965,17 @@ ntf_map(struct pxr_mapper *m, struct pxr_rec *rec, struct pxr_error *err)
 		return message(N, rec, &h, h.ch[0], NULL, 0, "suppressed",
 		    "no-address", 0, err);
 	}
-	if (!has_consent(N, rec)) {
+	if (anyok < 0) {
 		(void)address(N, rec, h.ch[any], &to, &ton);
 		set_mid(N, h.ch[any]);
 		return message(N, rec, &h, h.ch[any], to, ton,
-		    "suppressed", "no-consent", 0, err);
+		    "suppressed", h.transactional ? "opted-out" : "no-consent",
+		    0, err);
 	}
 	if (first < 0)
 		return bad_phone(N, rec, &h, h.ch[bad], err);
 	for (i = 0; i < h.nch; i++)
-		if (have[i] > 0 && (h.all || nchosen == 0)) {
+		if (ok[i] && (h.all || nchosen == 0)) {
 			set_mid(N, h.ch[i]);
 			sent[nchosen] = pxr_hmap_get(&N->sent, N->mid.p,
 			    N->mid.len) != NULL;
@@ -828,7 +1011,8 @@ ntf_map(struct pxr_mapper *m, struct pxr_rec *rec, struct pxr_error *err)
 	}
 	/* With "all", a number that cannot be one is said, not dropped. */
 	for (i = 0; h.all && i < h.nch && rc == 0; i++)
-		if (have[i] < 0 && address(N, rec, h.ch[i], &to, &ton) < 0)
+		if (have[i] < 0 && may_contact(N, rec, &h, h.ch[i]) &&
+		    address(N, rec, h.ch[i], &to, &ton) < 0)
 			rc = bad_phone(N, rec, &h, h.ch[i], err);
 	return rc;
 }
@@ -854,6 +1038,7 @@ ntf_free(void *p)
 	pxr_buf_free(&N->mid);
 	pxr_buf_free(&N->base);
 	pxr_buf_free(&N->phone);
+	pxr_buf_free(&N->expl);
 	free(N->tdir);
 	free(N);
 }
@@ -881,6 +1066,32 @@ calls_of(struct ntf *N, const struct pxr_notify_opts *o)
 	for (k = 0; N->R->fan != NULL && N->R->fan->notify != NULL &&
 	    k < N->R->fan->notify->nch; k++)
 		N->calls |= N->R->fan->notify->ch[k] == PXR_CH_PHONE;
+}
+
+/*
+ * The consent fields: the options' (one field, or some per channel),
+ * else the rule file's (nc; NULL for an ad-hoc campaign).
+ */
+static void
+consent_fields(struct ntf *N, const struct pxr_notify_opts *o,
+    const struct pxr_notify_cfg *nc)
+{
+	int i, per = 0;
+
+	for (i = 0; i < PXR_NCH; i++)
+		per |= o->f_consent_ch[i] != NULL;
+	for (i = 0; i < PXR_NCH; i++) {
+		if (o->f_consent != NULL)
+			N->f_consent_names[i] = o->f_consent;
+		else if (per)
+			N->f_consent_names[i] = o->f_consent_ch[i];
+		else if (nc != NULL && nc->consent_per_channel)
+			N->f_consent_names[i] = nc->f_consent_ch[i];
+		else if (nc != NULL)
+			N->f_consent_names[i] = nc->f_consent;
+	}
+	N->consent_mode = o->f_consent != NULL ? 1 : per ? 2 : nc == NULL ?
+	    0 : nc->consent_per_channel ? 2 : nc->f_consent != NULL ? 1 : 0;
 }
 
 struct pxr_mapper *
@@ -925,8 +1136,9 @@ pxr_notify_new(const struct pxr_notify_opts *o, struct pxr_rules *R,
 		N->f_locale_name = o->f_locale != NULL ? o->f_locale :
 		    nc->f_locale;
 		N->f_tz_name = o->f_tz != NULL ? o->f_tz : nc->f_tz;
-		N->f_consent_name = o->f_consent != NULL ? o->f_consent :
-		    nc->f_consent;
+		consent_fields(N, o, nc);
+		N->f_pref_name = o->f_preferred != NULL ? o->f_preferred :
+		    nc->f_preferred;
 		N->f_country_name = o->f_country != NULL ? o->f_country :
 		    nc->f_country;
 		N->country = o->country != NULL ? o->country : R->country;
@@ -943,7 +1155,8 @@ pxr_notify_new(const struct pxr_notify_opts *o, struct pxr_rules *R,
 		N->f_locale_name = o->f_locale != NULL ? o->f_locale :
 		    "locale";
 		N->f_tz_name = o->f_tz != NULL ? o->f_tz : "timezone";
-		N->f_consent_name = o->f_consent;
+		consent_fields(N, o, NULL);
+		N->f_pref_name = o->f_preferred;
 		N->f_country_name = o->f_country != NULL ? o->f_country :
 		    "country";
 		N->country = o->country;

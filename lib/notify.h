@@ -27,6 +27,8 @@ struct pxr_notify_opts {
 	const char *f_locale, *f_tz, *f_consent;
 	const char *f_country;	/* the customer's country (ISO 3166) */
 	const char *country;	/* of a phone number without one */
+	const char *f_consent_ch[PXR_NCH];	/* consent per channel */
+	const char *f_preferred;	/* the preferred channel's field */
 	struct pxr_quiet quiet[PXR_NCH];
 	long	 max_count;	/* max per customer, with max_period; 0: */
 	int64_t	 max_period;	/* the rule file's */

@@ -181,6 +181,7 @@ typename(int t)
 	case J_DUR: return "a duration such as \"30d\"";
 	case J_STRARR: return "an array of strings";
 	case J_EXPRARR: return "an array of expressions";
+	case J_STROBJ: return "a string or an object";
 	}
 	return "?";
 }
@@ -198,6 +199,7 @@ type_ok(json_t *v, int t)
 	case J_BOOL: return json_is_boolean(v);
 	case J_OBJ: case J_MAP: return json_is_object(v);
 	case J_ARR: return json_is_array(v);
+	case J_STROBJ: return json_is_string(v) || json_is_object(v);
 	case J_STRARR:
 	case J_EXPRARR:
 		if (json_is_string(v) && t == J_EXPRARR)

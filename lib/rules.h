@@ -146,7 +146,11 @@ struct pxr_notify_cfg {
 	char	*f_locale;	/* the customer's fields, or NULL: none */
 	char	*f_tz;
 	char	*f_country;	/* ISO 3166 alpha-2 of the customer's phone */
-	char	*f_consent;
+	char	*f_consent;	/* one consent field for every channel */
+	char	*f_consent_ch[PXR_NCH];	/* or one per channel (consent as
+				   an object: consent_per_channel) */
+	int	 consent_per_channel;
+	char	*f_preferred;	/* the field naming the preferred channel */
 	char	*f_name;
 	char	*f_strategy;	/* the customer's strategy (PXR_STRAT_*) */
 	char	*from[PXR_NCH];	/* the sender of each channel, or NULL */

@@ -14,7 +14,7 @@
 
 /* The kinds of member a section may hold. */
 enum { J_STR = 1, J_INT, J_NUM, J_BOOL, J_OBJ, J_ARR, J_EXPR, J_DUR,
-	J_STRARR, J_EXPRARR, J_MAP };
+	J_STRARR, J_EXPRARR, J_MAP, J_STROBJ };
 
 /* One member a section may hold: its name, kind, and whether required. */
 struct mdef {

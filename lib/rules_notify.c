@@ -18,8 +18,9 @@ static const struct mdef notify_defs[] = {
 static const struct mdef fields_defs[] = {
 	{ "email", J_STR, 0 }, { "sms", J_STR, 0 }, { "push", J_STR, 0 },
 	{ "phone", J_STR, 0 }, { "locale", J_STR, 0 }, { "timezone", J_STR, 0 },
-	{ "consent", J_STR, 0 }, { "name", J_STR, 0 },
-	{ "country", J_STR, 0 }, { "strategy", J_STR, 0 }, { NULL, 0, 0 }
+	{ "consent", J_STROBJ, 0 }, { "name", J_STR, 0 },
+	{ "country", J_STR, 0 }, { "strategy", J_STR, 0 },
+	{ "preferred_channel", J_STR, 0 }, { NULL, 0, 0 }
 };
 static const struct mdef from_defs[] = {
 	{ "email", J_STR, 0 }, { "sms", J_STR, 0 }, { "push", J_STR, 0 },
@@ -293,6 +294,38 @@ load_rename(struct ld *L, json_t *x)
 	}
 }
 
+/* fields.consent as an object: { "email": "ok_mail", "sms": "ok_sms" }. */
+static void
+load_consent(struct ld *L, json_t *x)
+{
+	struct pxr_notify_cfg *N = &L->r->notify;
+	const char *k, *s;
+	json_t *y;
+	char sub[200];
+	int c;
+
+	N->consent_per_channel = 1;
+	json_object_foreach(x, k, y) {
+		snprintf(sub, sizeof(sub), "notify.fields.consent.%s", k);
+		if ((c = pxr_channel_of(k)) < 0) {
+			s = pxr_suggest(k, pxr_channel_names, PXR_NCH);
+			pxr_diag_add(L->d, L->r->pos, sub, 1, PXR_SEV_ERROR,
+			    "unknown-channel", "%s: unknown channel '%s'%s%s%s",
+			    sub, k, s != NULL ? " (did you mean '" : " (email, "
+			    "sms or push)", s != NULL ? s : "", s != NULL ?
+			    "'?)" : "");
+			continue;
+		}
+		if (!json_is_string(y) || json_string_length(y) == 0) {
+			ERR(L, sub, "wrong-type", "%s: expected the name of "
+			    "the customer's consent field for %s (a string)",
+			    sub, k);
+			continue;
+		}
+		N->f_consent_ch[c] = pxr_strdup(json_string_value(y));
+	}
+}
+
 void
 pxr_rl_load_notify(struct ld *L, json_t *v)
 {
@@ -317,6 +350,9 @@ pxr_rl_load_notify(struct ld *L, json_t *v)
 		N->f_tz = pxr_rl_getstr(x, "timezone");
 		N->f_country = pxr_rl_getstr(x, "country");
 		N->f_consent = pxr_rl_getstr(x, "consent");
+		if ((y = pxr_rl_get(x, "consent", J_OBJ)) != NULL)
+			load_consent(L, y);
+		N->f_preferred = pxr_rl_getstr(x, "preferred_channel");
 		N->f_name = pxr_rl_getstr(x, "name");
 		N->f_strategy = pxr_rl_getstr(x, "strategy");
 	}
@@ -403,7 +439,9 @@ pxr_rl_free_sections(struct pxr_rules *R)
 	for (c = 0; c < PXR_NCH; c++) {
 		free(N->addr[c]);
 		free(N->from[c]);
+		free(N->f_consent_ch[c]);
 	}
+	free(N->f_preferred);
 	free(N->f_locale);
 	free(N->f_tz);
 	free(N->f_country);
