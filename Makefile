@@ -31,6 +31,7 @@ LIBOBJ = \
 	threshold \
 	compensate \
 	compensate_ledger \
+	compensate_held \
 	notify \
 	mail \
 	sentlog \
@@ -166,6 +167,7 @@ fuzz: setup
 SOAK_KILLS = 200
 soak: all
 	scripts/simulate --nights 60 --kills 240
+	scripts/simulate --nights 60 --kills 240 --seed 2 --export-days 2
 	scripts/crash-pipeline -k $(SOAK_KILLS) -r 50000
 	scripts/crash-compensate -n 200000 -k $(SOAK_KILLS)
 

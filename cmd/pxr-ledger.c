@@ -109,12 +109,13 @@ static int
 verify(struct pxr_cli *c, const struct opts *o, int argc, char **argv)
 {
 	static const char *const names[] = { "ledger.csv", "sent.csv",
-	    "outbox.csv", "fan.csv", "export.csv", "calls.csv" };
+	    "outbox.csv", "fan.csv", "export.csv", "calls.csv", "held.csv" };
 	struct pxr_rules *R = c->rules != NULL ? pxr_cli_rules(c) : NULL;
 	char **files;
 	size_t i, n = 0, rows;
 
-	files = pxr_calloc((size_t)argc + 6, sizeof(*files));
+	files = pxr_calloc((size_t)argc + sizeof(names) / sizeof(names[0]),
+	    sizeof(*files));
 	for (i = 0; i < (size_t)argc; i++)
 		files[n++] = pxr_strdup(argv[i]);
 	if (o->state != NULL)

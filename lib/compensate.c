@@ -641,6 +641,30 @@ decide(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 	return 0;
 }
 
+/*
+ * After the decision: keep the incident of a compensation that waits for
+ * approval (held.csv); pass on one from held.csv only when it is issued
+ * (now, or before: the stages after tell it once).
+ */
+static int
+held(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
+    struct plan *pl)
+{
+	const struct pxr_val *sv = pxr_rec_get(rec, K->f_status);
+	const char *pending = pxr_ledger_state_name(PXR_LG_PENDING);
+
+	if (pl->released) {
+		if (sv->n == 6 && memcmp(sv->s, "issued", 6) == 0)
+			pxr_comp_held_released(K, rec);
+		else if (sv->n != 9 || memcmp(sv->s, "duplicate", 9) != 0)
+			pl->left_out = 1;
+		return 0;
+	}
+	if (sv->n == strlen(pending) && memcmp(sv->s, pending, sv->n) == 0)
+		return pxr_comp_hold(K, rec, err);
+	return 0;
+}
+
 /* Decide, record and emit the batch. */
 static int
 flush_batch(struct comp *K, struct pxr_error *err)
@@ -668,7 +692,8 @@ flush_batch(struct comp *K, struct pxr_error *err)
 		pxr_rec_unpack(&rec, K->batch[i].p);
 		if (survey_left_out(K, &rec, &K->batch[i]))
 			continue;
-		if (decide(K, err, &rec, &K->batch[i]) < 0)
+		if (decide(K, err, &rec, &K->batch[i]) < 0 ||
+		    held(K, err, &rec, &K->batch[i]) < 0)
 			rc = -2;
 		else if (pxr_mapper_check(K->m, &rec, err) < 0) {
 			char text[sizeof(err->text)];
@@ -680,9 +705,16 @@ flush_batch(struct comp *K, struct pxr_error *err)
 		} else	/* Packed for emission after the commit. */
 			pxr_rec_repack(&K->batch[i].p, &rec);
 	}
-	if (rc < 0 && K->st != NULL)
+	if (rc < 0 && K->st != NULL) {
 		pxr_state_discard(K->st);
-	/* The ledger is durable before anyone downstream hears of it. */
+		pxr_comp_held_discard(K);
+	}
+	/*
+	 * The held incidents are durable before the pending rows that need
+	 * them, the ledger before anyone downstream hears of it.
+	 */
+	if (rc == 0 && pxr_comp_held_commit(K, err) < 0)
+		rc = -2;
 	if (rc == 0 && K->st != NULL && !K->dry &&
 	    pxr_state_commit(K->st, err) < 0)
 		rc = -2;
@@ -716,6 +748,7 @@ comp_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
 	}
 	/* A plan points into the rules only; the record is packed. */
 	pl.p = pxr_rec_pack(rec);
+	pl.released = K->releasing;
 	K->batch[K->nbatch++] = pl;
 	if (K->nbatch == BATCH)
 		return flush_batch(K, err);
@@ -809,12 +842,53 @@ accept_offers(struct comp *K, struct pxr_error *err)
 	return rc;
 }
 
+/*
+ * Hand on the approved compensations whose incidents this run's input
+ * did not have, from held.csv (compensate_held.c), through the same
+ * decision: issued once, told by the stages after.
+ */
+static int
+release_held(struct comp *K, struct pxr_error *err)
+{
+	struct pxr_rec rec;
+	size_t it = 0;
+	int rc;
+
+	if (K->held_path == NULL || K->sch == NULL || K->sch->norder == 0)
+		return 0;	/* no input, no columns to pass them on in */
+	if (K->st != NULL) {
+		if (pxr_state_lock(K->st, K->lock_ms, err) < 0)
+			return -2;
+		rc = pxr_comp_refresh(K, err);
+		pxr_state_unlock(K->st);
+		if (rc < 0)
+			return -2;
+	}
+	pxr_rec_init(&rec, K->sch);
+	while ((rc = pxr_comp_held_next(K, &it, &rec, err)) > 0) {
+		pxr_mapper_say(K->m, PXR_SAY_EXPLAIN, "incident %s: not in this "
+		    "input, its compensation %s: from %s", pxr_rec_get(&rec,
+		    K->f_id)->s, pxr_comp_find_entry(K, pxr_rec_get(&rec,
+		    K->f_id)->s, pxr_rec_get(&rec, K->f_id)->n)->state ==
+		    PXR_LG_APPROVED ? "approved" : "issued lately (told once)",
+		    K->held_path);
+		K->releasing = 1;
+		rc = comp_map(K->m, &rec, err);
+		K->releasing = 0;
+		if (rc < 0)
+			break;
+	}
+	pxr_rec_fini(&rec);
+	return rc < 0 ? -2 : flush_batch(K, err);
+}
+
 static int
 comp_end(struct pxr_mapper *mp, struct pxr_error *err)
 {
-	if (accept_offers(mp->state, err) < 0)
+	if (accept_offers(mp->state, err) < 0 ||
+	    flush_batch(mp->state, err) < 0)
 		return -2;
-	return flush_batch(mp->state, err);
+	return release_held(mp->state, err);
 }
 
 static void
@@ -831,6 +905,9 @@ comp_free(void *p)
 	}
 	free(K->batch);
 	pxr_state_close(K->st);
+	pxr_state_close(K->heldst);
+	free(K->held_path);
+	pxr_hmap_fini(&K->held, NULL);
 	pxr_hmap_fini(&K->entries, NULL);
 	pxr_hmap_fini(&K->totals, NULL);
 	pxr_hmap_fini(&K->budget, NULL);
@@ -878,7 +955,8 @@ pxr_compensate_new(const struct pxr_compensate_opts *o, struct pxr_rules *R,
 		K->st = pxr_state_open_opts(o->ledger, pxr_ledger_cols, &so,
 		    err);
 		if (K->st == NULL || ((K->pseudo = pxr_pseudo_open_near(
-		    o->ledger, 0, &missing, err)) == NULL && !missing)) {
+		    o->ledger, 0, &missing, err)) == NULL && !missing) ||
+		    pxr_comp_held_open(K, err) < 0) {
 			comp_free(K);
 			return NULL;
 		}

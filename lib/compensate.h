@@ -38,12 +38,19 @@ struct pxr_compensate_opts {
  * when the ledger cannot be opened.  Its rows (ledger.h) keep the
  * evidence: run id, the rule file's SHA-256, measure and unit; one above
  * an approval limit is pending_approval (not told) until pxr-ledger
- * approves it, and the next run over it issues it.  A customer whose
+ * approves it, and the next run issues it: over its incident, or, when
+ * the input no longer has it, from held.csv beside the ledger, which
+ * keeps the incident of each pending row (compensate_held.c).  A customer whose
  * strategy (notify.fields.strategy) is advisory or coaching is offered the
  * compensation (state offered, a code, valid_until its expiry; it does
  * not count): it is booked (a row of state issued) when an acceptance
  * names its code before then, once; never otherwise.
  */
+/* held.csv's columns (then its check column), by name. */
+extern const char *const pxr_held_cols[];
+enum { PXR_HD_AT, PXR_HD_ID, PXR_HD_CUST, PXR_HD_RECORD, PXR_HD_STATE,
+	PXR_HD__N };
+
 struct pxr_mapper *pxr_compensate_new(const struct pxr_compensate_opts *,
 	    struct pxr_rules *, struct pxr_error *);
 

@@ -80,6 +80,7 @@ struct plan {
 				   accepted */
 	int64_t	 offer_valid;	/* µs the offer stands */
 	int	 left_out;	/* a survey the customer is not sent */
+	int	 released;	/* from held.csv: passed on only if issued */
 };
 
 struct comp {
@@ -119,6 +120,10 @@ struct comp {
 	size_t	 nbatch;
 	struct pxr_arena scratch;
 	struct pxr_buf tmp;
+	char	*held_path;		/* held.csv beside the ledger */
+	struct pxr_state *heldst;	/* NULL: none yet */
+	struct pxr_hmap held;		/* incident id -> struct held */
+	int	 releasing;		/* records from held.csv now */
 };
 
 /* compensate_ledger.c; each says what it does where it is defined. */
@@ -166,5 +171,24 @@ struct entry *pxr_comp_erased_entry(struct comp *, const struct pxr_rec *,
 /* compensate.c: note that the customer was compensated at time text at. */
 void	 pxr_comp_note_paid(struct comp *, const char *cust, size_t cn,
 	    const char *at);
+
+/* compensate_held.c: the incidents of pending compensations. */
+/* Find and read held.csv beside the ledger; -1 and err. */
+int	 pxr_comp_held_open(struct comp *, struct pxr_error *);
+/* Keep rec's incident (its compensation is pending), queued. */
+int	 pxr_comp_hold(struct comp *, const struct pxr_rec *,
+	    struct pxr_error *);
+/* Write and fsync the queued held rows; -1 and err. */
+int	 pxr_comp_held_commit(struct comp *, struct pxr_error *);
+/* Note (queued) that this run handed rec's held incident on. */
+void	 pxr_comp_held_released(struct comp *, const struct pxr_rec *);
+/* Forget the queued held rows. */
+void	 pxr_comp_held_discard(struct comp *);
+/*
+ * The next held incident whose compensation is approved and not yet
+ * issued, into rec (1), or none left (0), or -1 and err; *it starts at 0.
+ */
+int	 pxr_comp_held_next(struct comp *, size_t *it, struct pxr_rec *,
+	    struct pxr_error *);
 
 #endif

@@ -128,7 +128,7 @@ void	 pxr_ledger_close(struct pxr_ledger *);
 /* The kinds of state file, told apart by their header line. */
 enum pxr_sf_kind {
 	PXR_SF_LEDGER = 1, PXR_SF_SENTLOG, PXR_SF_OUTBOX, PXR_SF_FAN,
-	PXR_SF_EXPORTLOG, PXR_SF_CALLLIST
+	PXR_SF_EXPORTLOG, PXR_SF_CALLLIST, PXR_SF_HELD
 };
 
 /* The export log's columns (pxr-ledger export): each row exported once. */
@@ -167,7 +167,7 @@ int	 pxr_ledger_export_commit(struct pxr_lg_export *, struct pxr_error *);
 void	 pxr_ledger_export_close(struct pxr_lg_export *);
 
 /* ledger_forget.c: erasure and retention. */
-#define PXR_FORGET_NFILES 6
+#define PXR_FORGET_NFILES 7
 
 struct pxr_forget_opts {
 	const char *dir;		/* the state folder */

@@ -1,4 +1,5 @@
 /* ledger_forget.c: erasure and retention in the state files (ledger.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 
 #include "calllist.h"
+#include "compensate.h"
 #include "fan.h"
 #include "ledger.h"
 #include "mem.h"
@@ -38,7 +40,9 @@ static const struct fkind kinds[] = {
 	{ "export.csv", pxr_ledger_export_cols, 1, 0, PXR_EX_CUST, -1, -1,
 	    -1, -1, -1 },
 	{ "calls.csv", pxr_calllist_cols, 1, 0, PXR_CL_CUSTOMER_ID, PXR_CL_TO,
-	    -1, PXR_CL_SCRIPT, -1, -1 }
+	    -1, PXR_CL_SCRIPT, -1, -1 },
+	{ "held.csv", pxr_held_cols, 1, 0, PXR_HD_CUST, -1, -1,
+	    PXR_HD_RECORD, -1, -1 }
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 
@@ -60,9 +64,13 @@ struct fg {
 static void
 add_scrub(struct fg *G, const char *s)
 {
+	const char *p;
 	size_t i;
 
-	if (*s == '\0')
+	/* "-" or "." is no contact detail, and would take every one out. */
+	for (p = s; *p != '\0' && !isalnum((unsigned char)*p); p++)
+		;
+	if (*p == '\0')
 		return;
 	for (i = 0; i < G->nscrub; i++)
 		if (strcmp(G->scrub[i], s) == 0)
@@ -114,15 +122,37 @@ expired(struct fg *G, char **f, size_t *lens)
 	    f[PXR_OB_MESSAGE_ID], lens[PXR_OB_MESSAGE_ID]) == NULL;
 }
 
-/* text with every contact detail taken out, into G->b; new copy. */
+/*
+ * Is column name a free text, where a contact detail may be written
+ * (and not an id, a time, a state or an amount, which stay as they are)?
+ */
+static int
+free_text(const char *name)
+{
+	static const char *const texts[] = { "to", "subject", "body",
+	    "reason", "script", "record", "error" };
+	size_t i;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+		if (strcmp(name, texts[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * text with the customer's id turned into their pseudonym, and, in a
+ * free text, every contact detail taken out first; new copy.
+ */
 static char *
-scrubbed(struct fg *G, const char *text, size_t n)
+scrubbed(struct fg *G, const char *text, size_t n, int contacts)
 {
 	size_t i;
 
-	(void)pxr_pseudo_text(G->P, text, n, G->o->customer,
-	    strlen(G->o->customer), &G->b);
-	for (i = 0; i < G->nscrub; i++) {
+	pxr_buf_reset(&G->b);
+	pxr_buf_add(&G->b, text, n);
+	pxr_buf_addc(&G->b, '\0');
+	G->b.len--;
+	for (i = 0; contacts && i < G->nscrub; i++) {
 		const char *s = G->scrub[i], *p, *hit;
 		size_t sn = strlen(s);
 
@@ -137,6 +167,10 @@ scrubbed(struct fg *G, const char *text, size_t n)
 		pxr_buf_addc(&G->b, '\0');
 		G->b.len--;
 	}
+	pxr_buf_reset(&G->a);
+	pxr_buf_add(&G->a, G->b.p, G->b.len);
+	(void)pxr_pseudo_text(G->P, G->a.p, G->a.len, G->o->customer,
+	    strlen(G->o->customer), &G->b);
 	return pxr_strdup(G->b.p != NULL ? G->b.p : "");
 }
 
@@ -161,7 +195,7 @@ rewrite(void *ctx, char **f, size_t *lens, long line)
 		if (blank)
 			v[i] = pxr_strdup("");
 		else if (mine)
-			v[i] = scrubbed(G, f[i], lens[i]);
+			v[i] = scrubbed(G, f[i], lens[i], free_text(k->cols[i]));
 		else
 			v[i] = pxr_strdup(f[i]);
 		if (mine && (int)i == k->state && strcmp(f[i], "queued") == 0) {

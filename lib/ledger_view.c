@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "calllist.h"
+#include "compensate.h"
 #include "fan.h"
 #include "hmap.h"
 #include "ledger.h"
@@ -40,7 +41,8 @@ pxr_statefile_kind(const char *path, struct pxr_error *err)
 		{ "at,message_id,", PXR_SF_OUTBOX },
 		{ "picked_on,", PXR_SF_FAN },
 		{ "exported_at,", PXR_SF_EXPORTLOG },
-		{ "listed_at,", PXR_SF_CALLLIST }
+		{ "listed_at,", PXR_SF_CALLLIST },
+		{ "held_at,", PXR_SF_HELD }
 	};
 	char line[64];
 	size_t i;
@@ -58,7 +60,7 @@ pxr_statefile_kind(const char *path, struct pxr_error *err)
 			return kinds[i].kind;
 	pxr_error_set(err, PXR_EXIT_DATAERR, "not a state file of pxr: the "
 	    "header is none of a ledger's, a sent log's, an outbox's, a fan "
-	    "history's, an export log's or a call list's");
+	    "history's, an export log's, a call list's or held incidents'");
 	return pxr_error_at(err, path, 1);
 }
 
@@ -260,6 +262,10 @@ pxr_statefile_verify(const char *path, const struct pxr_rules *R,
 		break;
 	case PXR_SF_CALLLIST:
 		cols = pxr_calllist_cols;
+		o.checked = 1;
+		break;
+	case PXR_SF_HELD:
+		cols = pxr_held_cols;
 		o.checked = 1;
 		break;
 	default:
