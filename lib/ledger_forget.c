@@ -287,6 +287,50 @@ forget_file(struct fg *G, const char *path, int pass, struct pxr_error *err)
 	return rc;
 }
 
+/*
+ * The erased customer's compensations still waiting for approval (or
+ * approved and not yet issued) end: nobody can tell them any more, and
+ * one paid and never told is what pxr promises never to do.  A row each
+ * (rejected, or reversed for an approved one), reason "customer erased".
+ */
+static int
+end_waiting(struct fg *G, const char *path, struct pxr_error *err)
+{
+	const struct pxr_lg_entry *const *v;
+	struct pxr_ledger *L;
+	struct pxr_buf at = { 0 };
+	size_t i, n;
+	int rc = 0;
+
+	if (access(path, F_OK) < 0)
+		return 0;
+	if ((L = pxr_ledger_open(path, 0, err)) == NULL)
+		return -1;
+	if (pxr_ledger_load(L, G->o->lock_ms, 0, err) < 0) {
+		pxr_ledger_close(L);
+		return -1;
+	}
+	pxr_time_format(&at, G->o->now);
+	v = pxr_ledger_entries(L, &n);
+	for (i = 0; i < n && rc == 0; i++) {
+		if (strcmp(v[i]->f[PXR_LG_CUST], G->pn) != 0 ||
+		    (v[i]->state != PXR_LG_PENDING &&
+		    v[i]->state != PXR_LG_APPROVED))
+			continue;
+		if (pxr_ledger_change(L, v[i]->f[PXR_LG_ID],
+		    v[i]->state == PXR_LG_PENDING ? PXR_LG_REJECTED :
+		    PXR_LG_REVERSED, "customer erased (pxr-ledger forget): "
+		    "nobody to tell", at.p, "pxr-ledger", err) < 0)
+			rc = -1;
+		else
+			G->o->changed[0]++;
+	}
+	pxr_ledger_unlock(L);
+	pxr_ledger_close(L);
+	pxr_buf_free(&at);
+	return rc;
+}
+
 int
 pxr_ledger_forget(const struct pxr_forget_opts *o, struct pxr_error *err)
 {
@@ -310,6 +354,11 @@ pxr_ledger_forget(const struct pxr_forget_opts *o, struct pxr_error *err)
 			pxr_buf_printf(&path, "%s/%s", o->dir, kinds[i].name);
 			rc = forget_file(&G, path.p, pass, err);
 		}
+	if (rc == 0 && o->customer != NULL) {
+		pxr_buf_reset(&path);
+		pxr_buf_printf(&path, "%s/ledger.csv", o->dir);
+		rc = end_waiting(&G, path.p, err);
+	}
 	for (i = 0; i < G.nscrub; i++)
 		free(G.scrub[i]);
 	free(G.scrub);
