@@ -11,7 +11,7 @@
 static const char usage[] =
 "usage: pxr-compensate -r RULES --ledger FILE [--lock-timeout DURATION]\n"
 "                      [--run-id ID] [--acceptances FILE] [--dry-run]\n"
-"                      [--currency CODE]\n"
+"                      [--currency CODE] [--explain]\n"
 "                      [options] [INPUT ...]\n";
 
 static const char help[] =
@@ -35,12 +35,16 @@ static const char help[] =
 "      --currency CODE       instead of defaults.currency: the currency of\n"
 "                            an incident without one, and of the rules'\n"
 "                            fixed amounts and limits (ad-hoc campaigns)\n"
+"      --explain             say on stderr which entry, cap, budget or\n"
+"                            approval limit decided each incident\n"
 "\n"
-"example:\n"
+"examples:\n"
 "  pxr-threshold -r plays.json < incidents.csv \\\n"
 "    | pxr-compensate -r plays.json --ledger state/ledger.csv --now \"$RUN_AT\"\n"
 "  pxr-compensate -r plays.json --ledger state/ledger.csv \\\n"
-"    --acceptances accepted.csv < /dev/null\n";
+"    --acceptances accepted.csv < /dev/null\n"
+"  pxr-compensate -r plays.json --ledger state/ledger.csv --dry-run \\\n"
+"    --explain < tiered.csv > /dev/null\n";
 
 /* The acceptances file: code, accepted_at a row, under --on-error. */
 static struct pxr_acceptance *

@@ -158,6 +158,7 @@ amount_of(struct comp *K, struct pxr_error *err, const struct pxr_rule *r,
 			    "of)", r->id, i, "a percentage");
 		if (minor_units(err, &v, &of) < 0)
 			return rerr(err, r, i, "of");
+		pl->of = of;
 		if (pxr_money_percent(of, e->percent_bp, e->round,
 		    &pl->amount) < 0)
 			return pxr_error_set(err, PXR_EXIT_DATAERR, "rule %s: "
@@ -177,6 +178,7 @@ amount_of(struct comp *K, struct pxr_error *err, const struct pxr_rule *r,
 		return pxr_error_set(err, PXR_EXIT_DATAERR, "rule %s: "
 		    "compensation[%zu]: a negative amount (%lld)", r->id, i,
 		    (long long)pl->amount);
+	pl->raw = pl->amount;
 	if (e->has_min && pl->amount < e->min_minor)
 		pl->amount = e->min_minor;
 	if (e->has_max && pl->amount > e->max_minor)
@@ -396,6 +398,8 @@ plan(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 		e = x;
 		break;
 	}
+	pl->entry = e;
+	pl->ientry = i;
 	if (e == NULL || strcmp(e->kind, "none") == 0)
 		return 0;
 	pl->kind = e->kind;
@@ -481,6 +485,15 @@ limit(int64_t limit, int64_t sum, int64_t *amt, const char **status)
 	}
 }
 
+/* --explain: the limit by (of max, sum so far) reduced the amount. */
+static void
+limited(struct comp *K, const char *by, int64_t max, int64_t sum)
+{
+	K->lim_by = by;
+	K->lim_max = max;
+	K->lim_sum = sum;
+}
+
 /* A new compensation: limits, code, validity; queued for the ledger. */
 static int
 issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
@@ -491,19 +504,27 @@ issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 	const struct pxr_val *cv = pxr_rec_get(rec, K->f_cust);
 	const struct pxr_val *tv = pxr_rec_get(rec, K->f_tier);
 	char code[16] = "", valid[40] = "", amount[32];
-	const char *f[L_N];
+	const char *f[L_N], *was = *status;
 	char *lf[L_N];
 	size_t ll[L_N], k;
 
-	if (pl->has_amount && K->R->has_cap && amt > 0)
-		limit(K->R->cap_minor, pxr_comp_cust_total(K, PXR_ISNULL(cv) ? "" :
-		    cv->s, PXR_ISNULL(cv) ? 0 : cv->n, pl->currency)->sum, &amt,
-		    status);
+	if (pl->has_amount && K->R->has_cap && amt > 0) {
+		int64_t sum = pxr_comp_cust_total(K, PXR_ISNULL(cv) ? "" :
+		    cv->s, PXR_ISNULL(cv) ? 0 : cv->n, pl->currency)->sum;
+
+		limit(K->R->cap_minor, sum, &amt, status);
+		if (*status != was)
+			limited(K, "limits.per_customer", K->R->cap_minor, sum);
+	}
 	if (pl->has_amount && K->R->has_budget && amt > 0) {
 		struct total *t = pxr_comp_total_of(K, &K->budget, pl->currency,
 		    strlen(pl->currency));
 
+		was = *status;
 		limit(K->R->budget_minor, t->sum, &amt, status);
+		if (*status != was)
+			limited(K, "limits.batch_budget_minor",
+			    K->R->budget_minor, t->sum);
 		(void)pxr_money_add(&t->sum, amt);
 	}
 	if (pl->offer) {
@@ -572,6 +593,127 @@ issue(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 	return 0;
 }
 
+/* The rounding rules' names, by PXR_ROUND_*. */
+static const char *const roundings[] = { "half-up", "half-even", "down",
+	"up" };
+
+/* --explain: which entry of the rule decided, and how its amount came. */
+static void
+explain_entry(struct pxr_buf *b, const struct plan *pl)
+{
+	const struct pxr_comp *e = pl->entry;
+
+	pxr_buf_printf(b, "rule %s: ", pl->rule);
+	if (e == NULL) {
+		pxr_buf_adds(b, "no compensation entry matches");
+		return;
+	}
+	pxr_buf_printf(b, "compensation[%zu] (tier %s", pl->ientry,
+	    e->tier != NULL ? e->tier : "any");
+	if (e->strategies != 0) {
+		size_t k;
+
+		pxr_buf_adds(b, ", when_strategy");
+		for (k = 0; k < PXR_NSTRAT; k++)
+			if (e->strategies & (1 << k))
+				pxr_buf_printf(b, " %s", pxr_strategy_names[k]);
+	}
+	if (e->when != NULL)
+		pxr_buf_printf(b, ", when %s", pxr_expr_src(e->when));
+	pxr_buf_printf(b, "): %s", e->kind);
+	if (!pl->has_amount)
+		return;
+	if (e->has_fixed)
+		pxr_buf_printf(b, ", fixed_minor %lld", (long long)pl->raw);
+	else if (e->has_percent) {
+		pxr_buf_adds(b, ", ");
+		pxr_percent_format(b, e->percent_bp);
+		pxr_buf_printf(b, " %% of %s (%lld), rounded %s: %lld",
+		    pxr_expr_src(e->of), (long long)pl->of,
+		    roundings[e->round], (long long)pl->raw);
+	} else if (e->amount != NULL)
+		pxr_buf_printf(b, ", amount %s: %lld", pxr_expr_src(e->amount),
+		    (long long)pl->raw);
+	if (pl->amount != pl->raw)
+		pxr_buf_printf(b, ", %s to %s %lld", pl->amount > pl->raw ?
+		    "raised" : "lowered", pl->amount > pl->raw ? "min_minor" :
+		    "max_minor", (long long)pl->amount);
+	pxr_buf_printf(b, " %s", pl->currency);
+}
+
+/*
+ * --explain: one line for rec: the entry and amount of its plan pl, then
+ * what the ledger (e: the incident's row), a subject paid before (s) or
+ * a limit made of it (status).
+ */
+static void
+explain(struct comp *K, const struct pxr_rec *rec, const struct plan *pl,
+    const struct entry *e, const struct subj *s, const char *status)
+{
+	const struct pxr_val *idv = pxr_rec_get(rec, K->f_id);
+	const struct pxr_val *av = pxr_rec_get(rec, K->f_amount);
+	const char *pending = pxr_ledger_state_name(PXR_LG_PENDING);
+	struct pxr_buf b = { 0 };
+
+	explain_entry(&b, pl);
+	pxr_buf_adds(&b, ": ");
+	if (e != NULL && strcmp(status, "erased") == 0)
+		pxr_buf_printf(&b, "paid before its customer was erased (%s "
+		    "%s %s): nothing more", e->f[E_KIND], e->f[E_AMOUNT],
+		    e->f[E_CUR]);
+	else if (e != NULL && strcmp(status, "issued") == 0)
+		pxr_buf_printf(&b, "approved in the ledger (pxr-ledger "
+		    "approve): issued now, %s %s %s", e->f[E_KIND],
+		    e->f[E_AMOUNT], e->f[E_CUR]);
+	else if (e != NULL && strcmp(status, "duplicate") == 0)
+		pxr_buf_printf(&b, "already in the ledger (%s %s %s): not "
+		    "paid again", e->f[E_KIND], e->f[E_AMOUNT], e->f[E_CUR]);
+	else if (e != NULL)
+		pxr_buf_printf(&b, "in the ledger as %s (%s %s %s): not paid "
+		    "now", status, e->f[E_KIND], e->f[E_AMOUNT], e->f[E_CUR]);
+	else if (pl->kind == NULL)
+		pxr_buf_adds(&b, "nothing to pay");
+	else if (s != NULL && strcmp(status, "duplicate-subject") == 0)
+		pxr_buf_printf(&b, "subject %s already paid %lld %s: not paid "
+		    "again", pl->subject, (long long)s->paid, s->cur);
+	else {
+		if (s != NULL && strcmp(status, "top-up") == 0)
+			pxr_buf_printf(&b, "subject %s already paid %lld %s: "
+			    "the rest, ", pl->subject, (long long)s->paid -
+			    (PXR_ISNULL(av) ? 0 : atoll(av->s)), s->cur);
+		if (K->lim_by != NULL)
+			pxr_buf_printf(&b, "reduced by %s (%lld, %lld so far "
+			    "in %s): ", K->lim_by, (long long)K->lim_max,
+			    (long long)K->lim_sum, pl->currency);
+		if (strcmp(status, pending) == 0 && K->R->has_approve &&
+		    !PXR_ISNULL(av) && atoll(av->s) > K->R->approve_minor)
+			pxr_buf_printf(&b, "above limits.approve_above_minor "
+			    "(%lld): ", (long long)K->R->approve_minor);
+		else if (strcmp(status, pending) == 0)
+			pxr_buf_printf(&b, "beyond what limits."
+			    "approve_night_above_minor (%lld) leaves of the "
+			    "night: ", (long long)K->R->approve_night_minor);
+		else if (pl->offer)
+			pxr_buf_adds(&b, "the customer's strategy makes it an "
+			    "offer, booked when accepted: ");
+		pxr_buf_printf(&b, "%s", status);
+		if (!PXR_ISNULL(av))
+			pxr_buf_printf(&b, " %.*s %s", (int)av->n, av->s,
+			    pl->currency);
+		if (pl->offer || strcmp(status, "offered") == 0)
+			pxr_buf_printf(&b, " until %s", pxr_rec_get(rec,
+			    K->f_valid)->s);
+	}
+	if (rec->line > 0)
+		pxr_mapper_say(K->m, PXR_SAY_EXPLAIN, "%s:%ld: incident %.*s: "
+		    "%s", rec->file != NULL ? rec->file : "-", rec->line,
+		    (int)idv->n, idv->s, b.p);
+	else	/* from held.csv */
+		pxr_mapper_say(K->m, PXR_SAY_EXPLAIN, "%s: incident %.*s: %s",
+		    K->held_path, (int)idv->n, idv->s, b.p);
+	pxr_buf_free(&b);
+}
+
 /* Decide one held record against the ledger; its fields set. */
 static int
 decide(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
@@ -580,7 +722,7 @@ decide(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 	const struct pxr_val *idv = pxr_rec_get(rec, K->f_id);
 	const char *status = "issued";
 	struct entry *e = pxr_comp_find_entry(K, idv->s, idv->n), *x;
-	struct subj *s;
+	struct subj *s = NULL;
 
 	if ((x = pxr_comp_erased_entry(K, rec, e)) != NULL) {
 		e = x;
@@ -638,6 +780,8 @@ decide(struct comp *K, struct pxr_error *err, struct pxr_rec *rec,
 		pxr_rec_setnull(rec, K->f_percent);
 	set_text(rec, K->f_item, pl->item);
 	pxr_rec_setref(rec, K->f_status, PXR_STR, status, strlen(status));
+	if (K->m->explain)
+		explain(K, rec, pl, e, s, status);
 	return 0;
 }
 

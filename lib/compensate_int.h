@@ -81,6 +81,10 @@ struct plan {
 	int64_t	 offer_valid;	/* µs the offer stands */
 	int	 left_out;	/* a survey the customer is not sent */
 	int	 released;	/* from held.csv: passed on only if issued */
+	/* For --explain: the entry that decided, its amount's parts. */
+	const struct pxr_comp *entry;	/* NULL: none matched */
+	size_t	 ientry;
+	int64_t	 of, raw;	/* percent: of what; before min/max */
 };
 
 struct comp {
@@ -124,6 +128,9 @@ struct comp {
 	struct pxr_state *heldst;	/* NULL: none yet */
 	struct pxr_hmap held;		/* incident id -> struct held */
 	int	 releasing;		/* records from held.csv now */
+	/* --explain: the limit that reduced this decision's amount. */
+	const char *lim_by;
+	int64_t	 lim_max, lim_sum;
 };
 
 /* compensate_ledger.c; each says what it does where it is defined. */
