@@ -33,6 +33,7 @@ LIBOBJ = \
 	compensate_ledger \
 	compensate_held \
 	notify \
+	complaints \
 	mail \
 	sentlog \
 	send \
@@ -62,6 +63,7 @@ LIBOBJ = \
 UNITS = \
 	rec \
 	stream \
+	complaints \
 	expr \
 	money \
 	tmpl \

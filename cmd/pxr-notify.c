@@ -9,7 +9,8 @@
 #include "phone.h"
 
 static const char usage[] =
-"usage: pxr-notify -r RULES [--sent-log FILE] [--preview] [options] [INPUT ...]\n"
+"usage: pxr-notify -r RULES [--sent-log FILE] [--complaints FILE] [--preview]\n"
+"                  [options] [INPUT ...]\n"
 "       pxr-notify --templates DIR --template NAME --channels LIST\n"
 "                  [--field CHANNEL=FIELD ...] [--transactional]\n"
 "                  [--quiet-hours CHANNEL=HH:MM-HH:MM ...]\n"
@@ -28,6 +29,9 @@ static const char help[] =
 "for every row (an analyst's campaign), under the same rules.\n"
 "\n"
 "      --sent-log FILE      read for messages already sent and rate limits\n"
+"      --complaints FILE    customer_id, complained_at[, subject]: who\n"
+"                           contacted us about an incident before being\n"
+"                           told gets NAME.complained, marked 'complained'\n"
 "      --preview            show the messages for a person, not as records\n"
 "      --templates DIR, --template NAME, --channels email,sms,push,phone\n"
 "      --field CH=FIELD     the customer field of a channel's address, or of\n"
@@ -52,7 +56,65 @@ static const char help[] =
 "\n"
 "example:\n"
 "  pxr-compensate -r plays.json --ledger state/ledger.csv < tiered.csv \\\n"
-"    | pxr-notify -r plays.json --sent-log state/sent.csv --now \"$RUN_AT\"\n";
+"    | pxr-notify -r plays.json --sent-log state/sent.csv --now \"$RUN_AT\"\n"
+"  pxr-notify -r plays.json --sent-log state/sent.csv \\\n"
+"    --complaints complaints.csv < comp.csv\n";
+
+/*
+ * --complaints FILE: customer_id, complained_at and an optional subject
+ * a row (pxr-report's complaints export), under --on-error; times
+ * without a zone in tz.  new.
+ */
+static struct pxr_complaints *
+read_complaints(struct pxr_cli *c, const char *path, struct pxr_tz *tz)
+{
+	struct pxr_schema *sch = pxr_schema_new();
+	struct pxr_sidein *in = pxr_cli_sidein(c, path, sch);
+	struct pxr_complaint *v = NULL;
+	struct pxr_complaints *X;
+	struct pxr_rec rec;
+	size_t fc, fa, fs, n = 0, cap = 0, i;
+
+	fc = pxr_schema_ref(sch, "customer_id", 11);
+	fa = pxr_schema_ref(sch, "complained_at", 13);
+	fs = pxr_schema_ref(sch, "subject", 7);
+	pxr_rec_init(&rec, sch);
+	while (pxr_cli_sidein_next(c, in, &rec) != 0) {
+		const struct pxr_val *cv = pxr_rec_get(&rec, fc),
+		    *av = pxr_rec_get(&rec, fa), *sv = pxr_rec_get(&rec, fs);
+		struct pxr_buf where = { 0 };
+		int64_t t;
+
+		if (PXR_ISNULL(cv) || cv->n == 0 || PXR_ISNULL(av) ||
+		    pxr_time_parse(av->s, av->n, tz, &t, NULL, &c->err) < 0) {
+			pxr_error_set(&c->err, PXR_EXIT_DATAERR, "a complaint "
+			    "needs customer_id and a complained_at time");
+			pxr_cli_sidein_bad(c, in, &rec);
+			continue;
+		}
+		if (n == cap) {
+			cap = cap == 0 ? 16 : cap * 2;
+			v = pxr_reallocarray(v, cap, sizeof(*v));
+		}
+		pxr_buf_printf(&where, "%s:%ld", path, rec.line);
+		v[n].cust = pxr_strndup(cv->s, cv->n);
+		v[n].at = t;
+		v[n].subject = PXR_ISNULL(sv) ? NULL : pxr_strndup(sv->s,
+		    sv->n);
+		v[n++].where = where.p;
+	}
+	X = pxr_complaints_new(v, n);
+	for (i = 0; i < n; i++) {
+		free((char *)v[i].cust);
+		free((char *)v[i].subject);
+		free((char *)v[i].where);
+	}
+	free(v);
+	pxr_rec_fini(&rec);
+	pxr_cli_sidein_close(c, in);
+	pxr_schema_free(sch);
+	return X;
+}
 
 /* --preview: the messages for a person, around the notify mapper. */
 struct preview {
@@ -160,7 +222,7 @@ main(int argc, char **argv)
 {
 	enum { O_SENT = OPT_CMD, O_PREVIEW, O_TDIR, O_TMPL, O_CHANNELS,
 	    O_FIELD, O_TRANS, O_QUIET, O_MAX, O_LOCK, O_CURRENCY, O_LOCALE,
-	    O_RENAME, O_COUNTRY };
+	    O_RENAME, O_COUNTRY, O_COMPL };
 	static const struct option longopts[] = {
 		PXR_CLI_LONG,
 		{ "sent-log", required_argument, NULL, O_SENT },
@@ -177,6 +239,7 @@ main(int argc, char **argv)
 		{ "country", required_argument, NULL, O_COUNTRY },
 		{ "max-per-customer", required_argument, NULL, O_MAX },
 		{ "lock-timeout", required_argument, NULL, O_LOCK },
+		{ "complaints", required_argument, NULL, O_COMPL },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pxr_notify_opts o;
@@ -184,6 +247,7 @@ main(int argc, char **argv)
 	const char **from = NULL, **to = NULL;
 	struct pxr_mapper *m;
 	struct pxr_cli c;
+	const char *compl = NULL;
 	int ch, i, adhoc = 0, preview = 0;
 	char **v, *val;
 
@@ -196,6 +260,7 @@ main(int argc, char **argv)
 			continue;
 		switch (ch) {
 		case O_SENT: o.sentlog = optarg; break;
+		case O_COMPL: compl = optarg; break;
 		case O_PREVIEW: preview = c.no_records = 1; break;
 		case O_TDIR: o.templates = optarg; adhoc = 1; break;
 		case O_TMPL: o.tmpl = optarg; adhoc = 1; break;
@@ -314,6 +379,9 @@ main(int argc, char **argv)
 	} else
 		R = pxr_cli_rules(&c);
 	o.now = pxr_cli_now(&c, R != NULL ? R->tz : o.tz);
+	if (compl != NULL)
+		o.complaints = read_complaints(&c, compl, R != NULL ? R->tz :
+		    o.tz);
 	if ((m = pxr_notify_new(&o, R, &c.err)) == NULL) {
 		pxr_rules_free(R);
 		pxr_cli_die(&c, &c.err);

@@ -56,6 +56,8 @@ const struct pxr_field_def pxr_fields[PXR_F__N] = {
 	    "ready, deferred, suppressed; sent, failed, …"),
 	[PXR_F_REASON] = F("reason", PXR_BY_NOTIFY,
 	    "why suppressed or deferred"),
+	[PXR_F_COMPLAINED] = F("complained", PXR_BY_NOTIFY,
+	    "when the customer complained before being told (--complaints)"),
 	[PXR_F_PRIORITY] = F("priority", PXR_BY_NOTIFY,
 	    "a call's order: 1 first (the rule's most severe tier)"),
 	[PXR_F_CALL_FROM] = F("call_from", PXR_BY_NOTIFY,

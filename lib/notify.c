@@ -55,7 +55,9 @@ struct ntf {
 	char	 loc[32];	/* the row's customer: locale, zone */
 	struct pxr_tz *ctz;
 	struct pxr_tmpls tmpls;
-	struct pxr_buf rtmpl;	/* NAME.reversed */
+	struct pxr_buf rtmpl;	/* NAME.reversed, NAME.complained */
+	const struct pxr_complaints *compl;	/* --complaints, or NULL */
+	size_t	 f_event, f_det, o_compl;
 	struct pxr_schema *sch;
 	size_t	 f_addr[PXR_NCH], f_locale, f_tz, f_consent[PXR_NCH], f_pref,
 		 f_country, f_rule, f_id,
@@ -332,6 +334,10 @@ ntf_bind(struct pxr_mapper *m, struct pxr_schema *sch, struct pxr_error *err)
 	N->o_after = pxr_field_add(sch, PXR_F_SEND_AFTER);
 	N->o_status = pxr_field_add(sch, PXR_F_STATUS);
 	N->o_reason = pxr_field_add(sch, PXR_F_REASON);
+	N->o_compl = N->compl != NULL ? pxr_field_add(sch, PXR_F_COMPLAINED) :
+	    PXR_NOFIELD;
+	N->f_event = pxr_field_ref(sch, PXR_F_EVENT_AT);
+	N->f_det = pxr_field_ref(sch, PXR_F_DETECTED_AT);
 	return bind_calls(N, sch, err);
 }
 
@@ -900,6 +906,49 @@ reversal(struct ntf *N, struct how *h, int first)
 	return 1;
 }
 
+/*
+ * --complaints: did the customer contact the company about this incident
+ * (at or after its time, by now) before being told?  Then the message is
+ * marked (complained: the time) and told with the rule's NAME.complained
+ * variant for the first channel, when there is one.
+ */
+static void
+complained(struct ntf *N, struct pxr_rec *rec, struct how *h, int first)
+{
+	const struct pxr_val *cv = pxr_rec_get(rec, N->f_cust),
+	    *iv = pxr_rec_get(rec, N->f_id), *rv = pxr_rec_get(rec, N->f_rule),
+	    *tv = pxr_rec_get(rec, N->f_event);
+	const struct pxr_complaint *c;
+	struct pxr_error e;
+	const char *used;
+	int64_t from = INT64_MIN;
+
+	pxr_rec_setnull(rec, N->o_compl);
+	if (PXR_ISNULL(tv))
+		tv = pxr_rec_get(rec, N->f_det);
+	if (!PXR_ISNULL(tv))
+		(void)pxr_time_parse(tv->s, tv->n, N->tz, &from, NULL, &e);
+	if (PXR_ISNULL(cv) || (c = pxr_complaints_find(N->compl, cv->s,
+	    cv->n, from, N->now, PXR_ISNULL(iv) ? "" : iv->s, PXR_ISNULL(iv) ?
+	    0 : iv->n, PXR_ISNULL(rv) ? "" : rv->s, PXR_ISNULL(rv) ? 0 :
+	    rv->n)) == NULL)
+		return;
+	pxr_buf_reset(&N->tmp);
+	pxr_time_format(&N->tmp, c->at);
+	pxr_rec_set(rec, N->o_compl, PXR_STR, N->tmp.p, N->tmp.len);
+	pxr_buf_reset(&N->rtmpl);
+	if (h->tmpl != NULL)
+		pxr_buf_printf(&N->rtmpl, "%s.complained", h->tmpl);
+	if (h->tmpl != NULL && first >= 0 && pxr_tmpls_get(&N->tmpls,
+	    N->rtmpl.p, N->loc, pxr_channel_names[h->ch[first]], &used,
+	    &e) != NULL)
+		h->tmpl = N->rtmpl.p;
+	pxr_mapper_say(N->m, PXR_SAY_EXPLAIN, "incident %s: customer %s "
+	    "complained at %s (%s), before being told: the message is marked, "
+	    "template %s", PXR_ISNULL(iv) ? "-" : iv->s, cv->s, N->tmp.p,
+	    c->where, h->tmpl != NULL ? h->tmpl : "-");
+}
+
 static int
 ntf_map(struct pxr_mapper *m, struct pxr_rec *rec, struct pxr_error *err)
 {
@@ -955,6 +1004,8 @@ ntf_map(struct pxr_mapper *m, struct pxr_rec *rec, struct pxr_error *err)
 	if ((why = held(N, rec)) != NULL && strcmp(why, "reversed") == 0 &&
 	    reversal(N, &h, first))
 		why = NULL;	/* told with NAME.reversed, once */
+	if (why == NULL && N->compl != NULL)
+		complained(N, rec, &h, first);
 	if (why != NULL) {
 		set_mid(N, h.ch[first < 0 ? 0 : first]);
 		return message(N, rec, &h, h.ch[first < 0 ? 0 : first], NULL,
@@ -1112,6 +1163,7 @@ pxr_notify_new(const struct pxr_notify_opts *o, struct pxr_rules *R,
 	N = pxr_calloc(1, sizeof(*N));
 	N->R = R;
 	N->now = o->now;
+	N->compl = o->complaints;
 	if ((N->nrename = o->nrename) > 0) {
 		N->rename_from = pxr_calloc(o->nrename, sizeof(char *));
 		N->rename_to = pxr_calloc(o->nrename, sizeof(char *));

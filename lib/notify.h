@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "complaints.h"
 #include "error.h"
 #include "rules.h"
 #include "stage.h"
@@ -39,6 +40,8 @@ struct pxr_notify_opts {
 	const char *const *rename_from;	/* borrowed, nrename each */
 	const char *const *rename_to;
 	size_t	 nrename;
+	/* --complaints: who contacted the company (borrowed), or NULL. */
+	const struct pxr_complaints *complaints;
 };
 
 /*

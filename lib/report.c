@@ -14,13 +14,16 @@ struct rp_compl {
 	int64_t	 t;
 	int	 in_range;	/* within --from/--to */
 	int	 hit;		/* concerns an incident */
+	const char *subject;	/* NULL: any of theirs; else an incident id
+				   or a rule id */
 };
 
 enum {
 	S_ID, S_RULE, S_PHASE, S_TIER, S_CUST, S_AT, S_DETECTED, S_KIND,
 	S_AMT, S_CUR, S_MID, S_CH, S_LOC, S_STATUS, S_SENT, S_LKIND, S_LAMT,
 	S_LCUR, S_ISSUED, S_COMPL, S_CSTATUS, S_REASON, S_ERROR, S_AFTER,
-	S_STATE, S_QUEUED, S_OBAT, S_PURCHASED, S_RUN, S_SHA, S_N
+	S_STATE, S_QUEUED, S_OBAT, S_PURCHASED, S_RUN, S_SHA, S_MARK, S_CSUBJ,
+	S_N
 };
 
 static const char *const src_names[S_N] = {
@@ -29,7 +32,8 @@ static const char *const src_names[S_N] = {
 	"message_id", "channel", "locale", "status", "sent_at", "kind",
 	"amount_minor", "currency", "issued_at", "complained_at",
 	"comp_status", "reason", "error", "send_after", "state", "queued_at",
-	"at", "purchased_at", "run_id", "rules_sha256"
+	"at", "purchased_at", "run_id", "rules_sha256", "complained",
+	"subject"
 };
 
 struct pxr_report_src {
@@ -282,24 +286,27 @@ comp_of(struct pxr_report_src *s, const struct pxr_rec *rec, const char *id,
 	return c;
 }
 
-static int
-add_complaint(struct pxr_report_src *s, const struct pxr_rec *rec,
-    struct pxr_error *err)
+/*
+ * Customer cu complained at t: from the complaints export, or from a
+ * message pxr-notify --complaints marked (complained); the same complaint
+ * from both counts once.
+ */
+static void
+complaint(struct pxr_report *R, const char *cu, int64_t t,
+    const char *subject)
 {
-	struct pxr_report *R = s->R;
-	const char *cu = val(s, rec, S_CUST);
 	struct rp_compl *c;
 	void **slot;
-	int64_t t;
 
-	if (timeof(s, rec, S_COMPL, &t, err) < 0)
-		return -1;
-	if (cu == NULL || t == NOTIME)
-		return pxr_error_set(err, PXR_EXIT_DATAERR, "a complaint "
-		    "needs customer_id and complained_at");
+	for (c = pxr_hmap_get(&R->complaints, cu, strlen(cu)); c != NULL;
+	    c = c->next)
+		if (c->t == t)
+			return;
 	c = pxr_arena_alloc(&R->mem, sizeof(*c));
 	memset(c, 0, sizeof(*c));
 	c->t = t;
+	c->subject = subject != NULL && *subject != '\0' ? keep(R, subject) :
+	    NULL;
 	c->in_range = in_range(R, t);
 	slot = pxr_hmap_put(&R->complaints, cu, strlen(cu), NULL);
 	c->next = *slot;
@@ -315,6 +322,21 @@ add_complaint(struct pxr_report_src *s, const struct pxr_rec *rec,
 	R->compl_v = pxr_reallocarray(R->compl_v, R->ncompl + 1,
 	    sizeof(*R->compl_v));
 	R->compl_v[R->ncompl++] = c;
+}
+
+static int
+add_complaint(struct pxr_report_src *s, const struct pxr_rec *rec,
+    struct pxr_error *err)
+{
+	const char *cu = val(s, rec, S_CUST);
+	int64_t t;
+
+	if (timeof(s, rec, S_COMPL, &t, err) < 0)
+		return -1;
+	if (cu == NULL || t == NOTIME)
+		return pxr_error_set(err, PXR_EXIT_DATAERR, "a complaint "
+		    "needs customer_id and complained_at");
+	complaint(s->R, cu, t, val(s, rec, S_CSUBJ));
 	return 0;
 }
 
@@ -477,6 +499,23 @@ add_message(struct pxr_report_src *s, const struct pxr_rec *rec,
 	if (timeof(s, rec, s->is_outbox ? S_OBAT : S_SENT, &sent, err) < 0 ||
 	    timeof(s, rec, S_AFTER, &after, err) < 0 || (s->is_outbox &&
 	    (ob = ob_state(s, rec, err)) < 0))
+		return -1;
+	/*
+	 * Marked by pxr-notify --complaints: they contacted us about this
+	 * incident (the message id's head) first.
+	 */
+	if (timeof(s, rec, S_MARK, &after, err) < 0)
+		return -1;
+	if (after != NOTIME && (v = val(s, rec, S_CUST)) != NULL) {
+		const char *colon = strrchr(mid, ':');
+		char *inc = pxr_strndup(mid, colon != NULL ? (size_t)(colon -
+		    mid) : strlen(mid));
+
+		complaint(R, v, after, inc);
+		free(inc);
+		R->have_complaints = 1;
+	}
+	if (timeof(s, rec, S_AFTER, &after, err) < 0)
 		return -1;
 	if (sent != NOTIME)
 		night = sent;
@@ -812,6 +851,10 @@ first_contact(struct pxr_report *R)
 		R->fc_incidents++;
 		c = pxr_hmap_get(&R->complaints, it->cust, strlen(it->cust));
 		for (; c != NULL; c = c->next) {
+			if (c->subject != NULL && strcmp(c->subject, it->id) != 0 &&
+			    (it->rule == NULL || strcmp(c->subject,
+			    it->rule) != 0))
+				continue;	/* about another incident */
 			c->hit = 1;
 			if (it->t != NOTIME && c->t < it->t)
 				continue;	/* before the incident */
