@@ -47,6 +47,7 @@ LIBOBJ = \
 	report_html \
 	report_told \
 	report_rebuy \
+	report_redeem \
 	outbox \
 	fan \
 	journey \
@@ -59,6 +60,7 @@ LIBOBJ = \
 	calllist \
 	pseudo \
 	ledger_forget \
+	ledger_redeem \
 	# end
 UNITS = \
 	rec \

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include "cli.h"
+#include "compensate.h"
 #include "ledger.h"
 #include "rules.h"
 #include "stream.h"
@@ -21,7 +22,10 @@ static const char usage[] =
 "       pxr-ledger reverse [--state DIR | --ledger FILE] --reason TEXT ID\n"
 "       pxr-ledger export [--state DIR] [--ledger FILE] [--export-log FILE]\n"
 "       pxr-ledger forget --state DIR [--email E] [--phone P] [--name N]\n"
-"                  [--retain DURATION] [CUSTOMER]\n";
+"                  [--retain DURATION] [CUSTOMER]\n"
+"       pxr-ledger redeem [--state DIR | --ledger FILE] [--redeemed FILE]\n"
+"                  FILE\n"
+"       pxr-ledger accept -r RULES [--state DIR | --ledger FILE] CODE ...\n";
 
 static const char help[] =
 "The state files: the ledger, the sent log, the outbox, the fan history.\n"
@@ -44,6 +48,12 @@ static const char help[] =
 "            keyed pseudonym (DIR/pseudonym.key, 0600), their addresses\n"
 "            and texts go; reruns still pay and tell nothing twice;\n"
 "            --retain drops everyone's contact details older than it\n"
+"  redeem    record redeemed vouchers (FILE: code, redeemed_at,\n"
+"            order_amount_minor), each code once, in DIR/redeemed.csv;\n"
+"            pxr-report shows the redemption rate per rule and tier\n"
+"  accept    book offers the customers accepted (their codes), each once\n"
+"            and before its expiry, as pxr-compensate --acceptances does\n"
+"            (within the customer's cap of the rule file)\n"
 "\n"
 "      --state DIR           the folder of ledger.csv, sent.csv, outbox.csv,\n"
 "                            fan.csv, export.csv and calls.csv\n"
@@ -51,6 +61,8 @@ static const char help[] =
 "      --sent-log FILE       the sent log (default DIR/sent.csv)\n"
 "      --outbox FILE         the outbox (default DIR/outbox.csv)\n"
 "      --export-log FILE     the export log (default DIR/export.csv)\n"
+"      --redeemed FILE       the redemptions (default: redeemed.csv beside\n"
+"                            the ledger)\n"
 "      --customer ID         show: only this customer's\n"
 "      --subject S           show: only this subject's (order_id=A1005)\n"
 "      --from T, --to T      show: issued from T, before T\n"
@@ -64,12 +76,13 @@ static const char help[] =
 "\n"
 "example:\n"
 "  pxr-ledger reverse --state state --reason 'sent by mistake' \\\n"
-"    late-parcel:A1002 && pxr-ledger verify -r plays.json --state state\n";
+"    late-parcel:A1002 && pxr-ledger verify -r plays.json --state state\n"
+"  pxr-ledger redeem --state state redemptions.csv\n";
 
 enum { FMT_TEXT, FMT_CSV, FMT_JSONL };
 
 struct opts {
-	const char *state, *ledger, *sentlog, *outbox, *exportlog;
+	const char *state, *ledger, *sentlog, *outbox, *exportlog, *redeemed;
 	const char *customer, *subject, *reason, *run;
 	const char *email, *phone, *name;
 	int	 has_retain;
@@ -109,7 +122,8 @@ static int
 verify(struct pxr_cli *c, const struct opts *o, int argc, char **argv)
 {
 	static const char *const names[] = { "ledger.csv", "sent.csv",
-	    "outbox.csv", "fan.csv", "export.csv", "calls.csv", "held.csv" };
+	    "outbox.csv", "fan.csv", "export.csv", "calls.csv", "held.csv",
+	    "redeemed.csv" };
 	struct pxr_rules *R = c->rules != NULL ? pxr_cli_rules(c) : NULL;
 	char **files;
 	size_t i, n = 0, rows;
@@ -467,12 +481,186 @@ change(struct pxr_cli *c, const struct opts *o, enum pxr_lg_state to,
 	return status;
 }
 
+/*
+ * redeem FILE: each row's code recorded as redeemed, once; a bad row per
+ * --on-error (under fail nothing of the file is recorded).
+ */
+static int
+redeem(struct pxr_cli *c, const struct opts *o, int argc, char **argv)
+{
+	char *lp = in_state(o, o->ledger, "ledger.csv"), *rp;
+	const char *slash, *said;
+	struct pxr_schema *sch;
+	struct pxr_sidein *in;
+	struct pxr_redeem *X;
+	struct pxr_rec rec;
+	struct pxr_buf said_all = { 0 };
+	size_t fc, fa, fm;
+	int rc;
+
+	if (lp == NULL)
+		pxr_cli_usage(c, "redeem: --state DIR or --ledger FILE is "
+		    "needed");
+	if (argc != 1)
+		pxr_cli_usage(c, "redeem: name one file of redemptions");
+	if (o->redeemed != NULL)
+		rp = pxr_strdup(o->redeemed);
+	else {
+		slash = strrchr(lp, '/');
+		rp = pxr_malloc(strlen(lp) + sizeof("redeemed.csv"));
+		sprintf(rp, "%.*sredeemed.csv", slash != NULL ? (int)(slash -
+		    lp + 1) : 0, lp);
+	}
+	if (!exists(lp))
+		pxr_cli_fatal(c, PXR_EXIT_NOINPUT, "%s: %s", lp,
+		    strerror(ENOENT));
+	if ((X = pxr_redeem_open(lp, rp, o->lock_ms, &c->err)) == NULL)
+		pxr_cli_die(c, &c->err);
+	sch = pxr_schema_new();
+	in = pxr_cli_sidein(c, argv[0], sch);
+	fc = pxr_schema_ref(sch, "code", 4);
+	fa = pxr_schema_ref(sch, "redeemed_at", 11);
+	fm = pxr_schema_ref(sch, "order_amount_minor", 18);
+	pxr_rec_init(&rec, sch);
+	while (pxr_cli_sidein_next(c, in, &rec) != 0) {
+		const struct pxr_val *cv = pxr_rec_get(&rec, fc),
+		    *av = pxr_rec_get(&rec, fa), *mv = pxr_rec_get(&rec, fm);
+		char *code, *amount;
+		int64_t t;
+
+		if (PXR_ISNULL(cv) || cv->n == 0 || PXR_ISNULL(av) ||
+		    pxr_time_parse(av->s, av->n, NULL, &t, NULL, &c->err) < 0) {
+			pxr_error_set(&c->err, PXR_EXIT_DATAERR, "a redemption "
+			    "needs a code and a redeemed_at time");
+			pxr_cli_sidein_bad(c, in, &rec);
+			continue;
+		}
+		code = pxr_strndup(cv->s, cv->n);
+		amount = PXR_ISNULL(mv) ? NULL : pxr_strndup(mv->s, mv->n);
+		rc = pxr_redeem_add(X, code, t, amount, &said, &c->err);
+		if (rc < 0)
+			pxr_cli_sidein_bad(c, in, &rec);
+		else if (rc == 1)
+			pxr_buf_printf(&said_all, "%s: already redeemed at %s\n",
+			    code, said);
+		else
+			pxr_buf_printf(&said_all, "%s: redeemed\n", code);
+		free(code);
+		free(amount);
+	}
+	pxr_rec_fini(&rec);
+	pxr_cli_sidein_close(c, in);
+	pxr_schema_free(sch);
+	if (pxr_redeem_commit(X, &c->err) < 0)
+		pxr_cli_die(c, &c->err);
+	/* Said once recorded: a run that stops says nothing was. */
+	if (!c->quiet && said_all.len > 0)
+		fwrite(said_all.p, 1, said_all.len, stdout);
+	pxr_buf_free(&said_all);
+	pxr_redeem_close(X);
+	free(lp);
+	free(rp);
+	return 0;
+}
+
+/*
+ * accept CODE...: each an offer of the ledger, not expired by --now (else
+ * nothing is booked: exit 65); booked through the compensation stage's
+ * acceptances, the one path (caps, once), with no input.
+ */
+static int
+accept(struct pxr_cli *c, const struct opts *o, int argc, char **argv)
+{
+	char *lp = in_state(o, o->ledger, "ledger.csv");
+	const struct pxr_lg_entry *const *v, *e;
+	struct pxr_compensate_opts co;
+	struct pxr_acceptance *acc;
+	struct pxr_error e2;
+	struct pxr_ledger *L;
+	struct pxr_mapper *m;
+	struct pxr_rules *R;
+	struct pxr_buf said = { 0 };
+	size_t i, k, n, nacc = 0;
+	int64_t now, t;
+
+	if (lp == NULL)
+		pxr_cli_usage(c, "accept: --state DIR or --ledger FILE is "
+		    "needed");
+	if (argc == 0)
+		pxr_cli_usage(c, "accept: name the offers' codes");
+	if (c->rules == NULL && getenv("PXR_RULES") == NULL)
+		pxr_cli_usage(c, "accept: -r RULES is needed (the caps an "
+		    "accepted offer is booked within)");
+	R = pxr_cli_rules(c);
+	now = pxr_cli_now(c, R->tz);
+	if (!exists(lp))
+		pxr_cli_fatal(c, PXR_EXIT_NOINPUT, "%s: %s", lp,
+		    strerror(ENOENT));
+	if ((L = pxr_ledger_open(lp, 1, &c->err)) == NULL ||
+	    pxr_ledger_load(L, o->lock_ms, 0, &c->err) < 0)
+		pxr_cli_die(c, &c->err);
+	pxr_ledger_unlock(L);
+	v = pxr_ledger_entries(L, &n);
+	acc = pxr_calloc((size_t)argc, sizeof(*acc));
+	for (i = 0; i < (size_t)argc; i++) {
+		for (k = 0, e = NULL; k < n && e == NULL; k++)
+			if (strcmp(v[k]->f[PXR_LG_CODE], argv[i]) == 0)
+				e = v[k];
+		if (e == NULL || strcmp(e->f[PXR_LG_STATE],
+		    pxr_ledger_state_name(PXR_LG_OFFERED)) != 0)
+			pxr_cli_fatal(c, PXR_EXIT_DATAERR, "%s: %s", argv[i],
+			    e == NULL ? "no offer in the ledger has this code: "
+			    "nothing booked" : "not an offer (its compensation "
+			    "was issued as it was): nothing booked");
+		if (e->state == PXR_LG_ISSUED) {
+			pxr_buf_printf(&said, "%s: already accepted (incident "
+			    "%s)\n", argv[i], e->f[PXR_LG_ID]);
+			continue;
+		}
+		if (e->state != PXR_LG_OFFERED)
+			pxr_cli_fatal(c, PXR_EXIT_DATAERR, "%s: the offer of "
+			    "incident %s is %s: nothing booked", argv[i],
+			    e->f[PXR_LG_ID], pxr_ledger_state_name(e->state));
+		if (pxr_time_parse(e->f[PXR_LG_VALID], strlen(
+		    e->f[PXR_LG_VALID]), NULL, &t, NULL, &e2) == 0 && now > t)
+			pxr_cli_fatal(c, PXR_EXIT_DATAERR, "%s: the offer of "
+			    "incident %s expired at %s: never issued; nothing "
+			    "booked", argv[i], e->f[PXR_LG_ID],
+			    e->f[PXR_LG_VALID]);
+		acc[nacc].code = argv[i];
+		acc[nacc].at = now;
+		acc[nacc++].where = argv[i];
+		pxr_buf_printf(&said, "%s: accepted (incident %s)\n", argv[i],
+		    e->f[PXR_LG_ID]);
+	}
+	if (!c->quiet && said.len > 0)
+		fwrite(said.p, 1, said.len, stdout);
+	fflush(stdout);
+	pxr_buf_free(&said);
+	pxr_ledger_close(L);
+	memset(&co, 0, sizeof(co));
+	co.ledger = lp;
+	co.lock_ms = o->lock_ms;
+	co.now = now;
+	co.run_id = o->run;
+	co.acceptances = acc;
+	co.nacceptances = nacc;
+	if ((m = pxr_compensate_new(&co, R, &c->err)) == NULL)
+		pxr_cli_die(c, &c->err);
+	/* No input: the stage books the acceptances at its end. */
+	if (freopen("/dev/null", "r", stdin) == NULL)
+		pxr_cli_fatal(c, PXR_EXIT_IOERR, "/dev/null: %s",
+		    strerror(errno));
+	pxr_cli_run_mapper(c, m, 0, NULL);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	enum { O_STATE = OPT_CMD, O_LEDGER, O_SENT, O_OUTBOX, O_CUST, O_SUBJ,
 	    O_FROM, O_TO, O_FORMAT, O_REASON, O_RUN, O_LOCK, O_EXPORT,
-	    O_EMAIL, O_PHONE, O_NAME, O_RETAIN };
+	    O_EMAIL, O_PHONE, O_NAME, O_RETAIN, O_REDEEMED };
 	static const struct option longopts[] = {
 		PXR_CLI_LONG,
 		{ "state", required_argument, NULL, O_STATE },
@@ -480,6 +668,7 @@ main(int argc, char **argv)
 		{ "sent-log", required_argument, NULL, O_SENT },
 		{ "outbox", required_argument, NULL, O_OUTBOX },
 		{ "export-log", required_argument, NULL, O_EXPORT },
+		{ "redeemed", required_argument, NULL, O_REDEEMED },
 		{ "email", required_argument, NULL, O_EMAIL },
 		{ "phone", required_argument, NULL, O_PHONE },
 		{ "name", required_argument, NULL, O_NAME },
@@ -517,6 +706,7 @@ main(int argc, char **argv)
 		case O_SENT: o.sentlog = optarg; break;
 		case O_OUTBOX: o.outbox = optarg; break;
 		case O_EXPORT: o.exportlog = optarg; break;
+		case O_REDEEMED: o.redeemed = optarg; break;
 		case O_EMAIL: o.email = optarg; break;
 		case O_PHONE: o.phone = optarg; break;
 		case O_NAME: o.name = optarg; break;
@@ -561,7 +751,7 @@ main(int argc, char **argv)
 	argv += optind;
 	if (sub == NULL)
 		pxr_cli_usage(&c, "name a subcommand: verify, show, approve, "
-		    "reject, reverse, export or forget");
+		    "reject, reverse, export, forget, redeem or accept");
 	if (strcmp(sub, "verify") == 0)
 		verify(&c, &o, argc, argv);
 	else if (strcmp(sub, "show") == 0)
@@ -570,6 +760,10 @@ main(int argc, char **argv)
 		export(&c, &o, argc);
 	else if (strcmp(sub, "forget") == 0)
 		forget(&c, &o, argc, argv);
+	else if (strcmp(sub, "redeem") == 0)
+		redeem(&c, &o, argc, argv);
+	else if (strcmp(sub, "accept") == 0)
+		accept(&c, &o, argc, argv);
 	else if (strcmp(sub, "approve") == 0)
 		change(&c, &o, PXR_LG_APPROVED, argc, argv);
 	else if (strcmp(sub, "reject") == 0)

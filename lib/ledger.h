@@ -123,12 +123,45 @@ const char *pxr_ledger_path(const struct pxr_ledger *);
 /* Close and free; NULL is allowed. */
 void	 pxr_ledger_close(struct pxr_ledger *);
 
+/* ledger_redeem.c: redemptions of vouchers, in redeemed.csv. */
+
+/* redeemed.csv's columns (then its check column). */
+enum pxr_rd_col {
+	PXR_RD_AT, PXR_RD_CODE, PXR_RD_ID, PXR_RD_CUST, PXR_RD_ORDER,
+	PXR_RD_CUR, PXR_RD__N
+};
+extern const char *const pxr_redeem_cols[PXR_RD__N + 1];
+
+struct pxr_redeem;
+
+/*
+ * Read the ledger at ledger (its codes) and open the redemptions file
+ * at path (created 0600), locked until close.  new; NULL and err.
+ */
+struct pxr_redeem *pxr_redeem_open(const char *ledger, const char *path,
+	    long lock_ms, struct pxr_error *);
+/*
+ * Record that code was redeemed at with an order of amount (minor units
+ * of the voucher's currency, text), queued: 0; 1 when the code was
+ * redeemed before (*said: when; nothing queued: done twice, done once);
+ * -1 and err (exit 65) when no issued compensation has the code, or it
+ * was redeemed before it was issued or after it expired, or the amount
+ * is not a whole number of minor units.
+ */
+int	 pxr_redeem_add(struct pxr_redeem *, const char *code, int64_t at,
+	    const char *amount, const char **said, struct pxr_error *);
+/* Write and fsync what was queued: 0, or -1 and err (74). */
+int	 pxr_redeem_commit(struct pxr_redeem *, struct pxr_error *);
+/* NULL is allowed. */
+void	 pxr_redeem_close(struct pxr_redeem *);
+
 /* ledger_view.c: the state files checked and read together. */
 
 /* The kinds of state file, told apart by their header line. */
 enum pxr_sf_kind {
 	PXR_SF_LEDGER = 1, PXR_SF_SENTLOG, PXR_SF_OUTBOX, PXR_SF_FAN,
-	PXR_SF_EXPORTLOG, PXR_SF_CALLLIST, PXR_SF_HELD
+	PXR_SF_EXPORTLOG, PXR_SF_CALLLIST, PXR_SF_HELD,
+	PXR_SF_REDEEMED
 };
 
 /* The export log's columns (pxr-ledger export): each row exported once. */
@@ -167,7 +200,7 @@ int	 pxr_ledger_export_commit(struct pxr_lg_export *, struct pxr_error *);
 void	 pxr_ledger_export_close(struct pxr_lg_export *);
 
 /* ledger_forget.c: erasure and retention. */
-#define PXR_FORGET_NFILES 7
+#define PXR_FORGET_NFILES 8
 
 struct pxr_forget_opts {
 	const char *dir;		/* the state folder */

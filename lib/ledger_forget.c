@@ -42,7 +42,9 @@ static const struct fkind kinds[] = {
 	{ "calls.csv", pxr_calllist_cols, 1, 0, PXR_CL_CUSTOMER_ID, PXR_CL_TO,
 	    -1, PXR_CL_SCRIPT, -1, -1 },
 	{ "held.csv", pxr_held_cols, 1, 0, PXR_HD_CUST, -1, -1,
-	    PXR_HD_RECORD, -1, -1 }
+	    PXR_HD_RECORD, -1, -1 },
+	{ "redeemed.csv", pxr_redeem_cols, 1, 0, PXR_RD_CUST, -1, -1, -1, -1,
+	    -1 }
 };
 #define NKINDS (sizeof(kinds) / sizeof(kinds[0]))
 

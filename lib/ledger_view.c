@@ -42,7 +42,8 @@ pxr_statefile_kind(const char *path, struct pxr_error *err)
 		{ "picked_on,", PXR_SF_FAN },
 		{ "exported_at,", PXR_SF_EXPORTLOG },
 		{ "listed_at,", PXR_SF_CALLLIST },
-		{ "held_at,", PXR_SF_HELD }
+		{ "held_at,", PXR_SF_HELD },
+		{ "redeemed_at,", PXR_SF_REDEEMED }
 	};
 	char line[64];
 	size_t i;
@@ -60,7 +61,7 @@ pxr_statefile_kind(const char *path, struct pxr_error *err)
 			return kinds[i].kind;
 	pxr_error_set(err, PXR_EXIT_DATAERR, "not a state file of pxr: the "
 	    "header is none of a ledger's, a sent log's, an outbox's, a fan "
-	    "history's, an export log's, a call list's or held incidents'");
+	    "history's, an export log's, a call list's, held incidents' or redemptions'");
 	return pxr_error_at(err, path, 1);
 }
 
@@ -266,6 +267,10 @@ pxr_statefile_verify(const char *path, const struct pxr_rules *R,
 		break;
 	case PXR_SF_HELD:
 		cols = pxr_held_cols;
+		o.checked = 1;
+		break;
+	case PXR_SF_REDEEMED:
+		cols = pxr_redeem_cols;
 		o.checked = 1;
 		break;
 	default:

@@ -23,7 +23,7 @@ enum {
 	S_AMT, S_CUR, S_MID, S_CH, S_LOC, S_STATUS, S_SENT, S_LKIND, S_LAMT,
 	S_LCUR, S_ISSUED, S_COMPL, S_CSTATUS, S_REASON, S_ERROR, S_AFTER,
 	S_STATE, S_QUEUED, S_OBAT, S_PURCHASED, S_RUN, S_SHA, S_MARK, S_CSUBJ,
-	S_N
+	S_CODE, S_REDEEMED, S_ORDER, S_N
 };
 
 static const char *const src_names[S_N] = {
@@ -33,14 +33,14 @@ static const char *const src_names[S_N] = {
 	"amount_minor", "currency", "issued_at", "complained_at",
 	"comp_status", "reason", "error", "send_after", "state", "queued_at",
 	"at", "purchased_at", "run_id", "rules_sha256", "complained",
-	"subject"
+	"subject", "code", "redeemed_at", "order_amount_minor"
 };
 
 struct pxr_report_src {
 	struct pxr_report *R;
 	struct pxr_schema *sch;
 	int	 kind;		/* PXR_REPORT_SRC_* */
-	int	 bound, is_ledger, is_msg, is_outbox;
+	int	 bound, is_ledger, is_msg, is_outbox, is_redeemed;
 	size_t	 f[S_N];
 };
 
@@ -81,6 +81,8 @@ pxr_report_free(struct pxr_report *R)
 	pxr_hmap_fini(&R->msg, NULL);
 	pxr_hmap_fini(&R->complaints, NULL);
 	pxr_hmap_fini(&R->purchases, NULL);
+	pxr_hmap_fini(&R->redeemed, NULL);
+	free(R->redeem);
 	free(R->rebuy);
 	free(R->inc_v);
 	free(R->comp_v);
@@ -130,6 +132,10 @@ src_bind(struct pxr_report_src *s)
 	s->is_ledger = s->f[S_ISSUED] != PXR_NOFIELD && s->f[S_LKIND] !=
 	    PXR_NOFIELD && s->f[S_ID] != PXR_NOFIELD;
 	s->is_msg = s->f[S_MID] != PXR_NOFIELD && s->f[S_CH] != PXR_NOFIELD;
+	s->is_redeemed = s->f[S_REDEEMED] != PXR_NOFIELD &&
+	    s->f[S_CODE] != PXR_NOFIELD;
+	if (s->is_redeemed)
+		s->R->have_redeemed = 1;
 	s->is_outbox = s->is_msg && s->f[S_STATE] != PXR_NOFIELD &&
 	    s->f[S_QUEUED] != PXR_NOFIELD && s->f[S_OBAT] != PXR_NOFIELD;
 	if (s->is_msg)
@@ -394,10 +400,36 @@ add_ledger(struct pxr_report_src *s, const struct pxr_rec *rec,
 	if (first) {
 		c->run = keep(R, val(s, rec, S_RUN));
 		c->sha = keep(R, val(s, rec, S_SHA));
+		c->code = keep(R, val(s, rec, S_CODE));
 	}
 	c->in_ledger = 1;
 	c->lstate = issued ? "issued" : keep(R, st);
 	c->paid = issued && is_paid(c, NULL);
+	return 0;
+}
+
+/* A row of pxr-ledger redeem's redeemed.csv: its code redeemed. */
+static int
+add_redeemed(struct pxr_report_src *s, const struct pxr_rec *rec,
+    struct pxr_error *err)
+{
+	const char *code = val(s, rec, S_CODE), *amt = val(s, rec, S_ORDER);
+	struct rp_redeemed *x;
+	void **slot;
+	int64_t t, order = 0;
+
+	if (timeof(s, rec, S_REDEEMED, &t, err) < 0)
+		return -1;
+	if (code == NULL || (amt != NULL && pxr_money_parse_minor(amt,
+	    strlen(amt), &order, err) < 0))
+		return pxr_error_set(err, PXR_EXIT_DATAERR, "a redemption "
+		    "needs a code and a whole order_amount_minor");
+	slot = pxr_hmap_put(&s->R->redeemed, code, strlen(code), NULL);
+	if (*slot == NULL) {
+		x = *slot = pxr_arena_alloc(&s->R->mem, sizeof(*x));
+		x->order = order;
+		x->counted = 0;
+	}
 	return 0;
 }
 
@@ -585,6 +617,8 @@ pxr_report_add(struct pxr_report_src *s, const struct pxr_rec *rec,
 		return add_purchase(s, rec, err);
 	if (s->is_ledger)
 		return add_ledger(s, rec, err);
+	if (s->is_redeemed)
+		return add_redeemed(s, rec, err);
 	if (timeof(s, rec, S_AT, &at, err) < 0 || timeof(s, rec, S_DETECTED,
 	    &det, err) < 0)
 		return -1;
@@ -926,6 +960,7 @@ pxr_report_finish(struct pxr_report *R, struct pxr_error *err)
 		first_contact(R);
 	rp_told(R);
 	rp_rebuy(R);
+	rp_redeem(R);
 	for (i = 0; i < RP_NTABLES; i++)
 		if (R->t[i].n > 1)
 			qsort(R->t[i].r, R->t[i].n, sizeof(R->t[i].r[0]),

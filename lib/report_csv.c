@@ -150,6 +150,32 @@ rebuy(const struct pxr_report *R, FILE *fp, struct pxr_buf *b,
 		rebuy_row(fp, b, r, &R->rebuy_all);
 }
 
+/* Redemption: per rule/tier and over all, when redemptions were given. */
+static void
+redeem(const struct pxr_report *R, FILE *fp, struct pxr_buf *b,
+    struct pxr_buf *r)
+{
+	const struct rp_redeem *x;
+	size_t i;
+
+	for (i = 0; R->have_redeemed && i <= R->nredeem; i++) {
+		x = i < R->nredeem ? &R->redeem[i] : &R->redeem_all;
+		count(fp, b, r, "redemption", x->name, x->issued, "issued");
+		count(fp, b, r, "redemption", x->name, x->redeemed,
+		    "redeemed");
+		pxr_buf_reset(r);
+		pxr_buf_printf(r, ",,,,%.1f", rp_percent(x->redeemed,
+		    x->issued));
+		line(fp, b, "redemption-rate-percent", x->name, NULL, r->p);
+		if (x->cur != NULL && *x->cur != '\0') {
+			pxr_buf_reset(r);
+			pxr_buf_printf(r, "%ld,%lld,,,orders", x->redeemed,
+			    (long long)x->order);
+			line(fp, b, "redemption", x->name, x->cur, r->p);
+		}
+	}
+}
+
 int
 rp_write_csv(const struct pxr_report *R, FILE *fp)
 {
@@ -231,6 +257,7 @@ rp_write_csv(const struct pxr_report *R, FILE *fp)
 		line(fp, &b, "first-contact", "absent", NULL, r.p);
 	}
 	rebuy(R, fp, &b, &r);
+	redeem(R, fp, &b, &r);
 	pxr_buf_free(&b);
 	pxr_buf_free(&r);
 	return 0;

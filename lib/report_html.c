@@ -218,6 +218,38 @@ rebuy_tr(FILE *fp, const struct rp_rebuy *x)
 	fprintf(fp, "</tr>\n");
 }
 
+/* Are the vouchers used: issued and redeemed per rule and tier. */
+static void
+redeem(FILE *fp, const struct pxr_report *R)
+{
+	const struct rp_redeem *x;
+	struct pxr_buf b = { 0 };
+	size_t i;
+
+	if (!R->have_redeemed)
+		return;
+	fprintf(fp, "<h3>Vouchers redeemed by rule and tier</h3>\n"
+	    "<table id=\"redemption\">\n<tr><th>rule/tier</th><th>issued"
+	    "</th><th>redeemed</th><th>rate</th><th>orders</th></tr>\n");
+	for (i = 0; i <= R->nredeem; i++) {
+		x = i < R->nredeem ? &R->redeem[i] : &R->redeem_all;
+		pxr_buf_reset(&b);
+		if (x->cur != NULL && *x->cur != '\0')
+			rp_money(R, &b, x->order, x->cur);
+		fprintf(fp, "<tr%s><td>", i == R->nredeem ?
+		    " class=\"total\"" : "");
+		esc(fp, x->name);
+		fprintf(fp, "</td><td class=\"n\">%ld</td><td class=\"n\">"
+		    "%ld</td><td class=\"n\">%.1f %%</td><td class=\"n\">",
+		    x->issued, x->redeemed, rp_percent(x->redeemed,
+		    x->issued));
+		esc(fp, b.len > 0 ? b.p : "-");
+		fprintf(fp, "</td></tr>\n");
+	}
+	fprintf(fp, "</table>\n");
+	pxr_buf_free(&b);
+}
+
 /* Does recovery pay: the silent-unhappy chart, then repurchase. */
 static void
 pays(FILE *fp, const struct pxr_report *R)
@@ -291,6 +323,7 @@ rp_write_html(const struct pxr_report *R, FILE *fp)
 	nights(fp, R);
 	told(fp, R);
 	pays(fp, R);
+	redeem(fp, R);
 	fprintf(fp, "</body>\n</html>\n");
 	return 0;
 }

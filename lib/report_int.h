@@ -67,6 +67,21 @@ struct rp_comp {
 				   rule file's SHA-256 */
 	int64_t	 amount;
 	int64_t	 night;
+	const char *code;	/* the ledger's voucher code, or NULL */
+};
+
+/* Vouchers of a rule and tier (and currency): issued, redeemed. */
+struct rp_redeem {
+	const char *name;	/* rule/tier */
+	const char *cur;
+	long	 issued, redeemed;
+	int64_t	 order;		/* the redeemed orders' amounts, minor */
+};
+
+/* A redemption (pxr-ledger redeem), by code. */
+struct rp_redeemed {
+	int64_t	 order;
+	int	 counted;
 };
 
 /* The outbox's state of a message (outbox.h), as the report reads it. */
@@ -137,6 +152,12 @@ struct pxr_report {
 	struct rp_rebuy *rebuy;		/* by rule */
 	size_t	 nrebuy;
 	struct rp_rebuy rebuy_all;	/* every rule: by customer */
+
+	struct pxr_hmap redeemed;	/* code -> struct rp_redeemed */
+	int	 have_redeemed;		/* redemptions were given */
+	struct rp_redeem *redeem;	/* by rule/tier, currency */
+	size_t	 nredeem;
+	struct rp_redeem redeem_all;	/* every rule (one currency: cur) */
 };
 
 /* Count one more of name (borrowed: as long as the report) in t. */
@@ -169,6 +190,9 @@ void	 rp_told(struct pxr_report *);
  * (report_rebuy.c), after rp_told.
  */
 void	 rp_rebuy(struct pxr_report *);
+/* report_redeem.c: the redemption rate per rule and tier. */
+void	 rp_redeem(struct pxr_report *);
+extern const char rp_redeem_absent[];
 /* 100 * part / whole (0 for no whole). */
 double	 rp_percent(long part, long whole);
 /* Append the repurchase window ("90d") to b. */

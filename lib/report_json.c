@@ -104,6 +104,26 @@ rebuy(const struct pxr_report *R)
 	return o;
 }
 
+/* Redemption per rule/tier and over all. */
+static json_t *
+redeem(const struct pxr_report *R)
+{
+	json_t *a = json_array();
+	const struct rp_redeem *x;
+	size_t i;
+
+	for (i = 0; i <= R->nredeem; i++) {
+		x = i < R->nredeem ? &R->redeem[i] : &R->redeem_all;
+		json_array_append_new(a, json_pack("{s:s,s:I,s:I,s:f,s:I,"
+		    "s:s?}", "rule_tier", x->name, "issued",
+		    (json_int_t)x->issued, "redeemed", (json_int_t)x->redeemed,
+		    "rate", rp_percent(x->redeemed, x->issued) / 100.0,
+		    "orders_minor", (json_int_t)x->order, "currency",
+		    x->cur != NULL && *x->cur != '\0' ? x->cur : NULL));
+	}
+	return a;
+}
+
 int
 rp_write_json(const struct pxr_report *R, FILE *fp)
 {
@@ -169,6 +189,8 @@ rp_write_json(const struct pxr_report *R, FILE *fp)
 		json_object_set_new(o, "first_contact", json_pack("{s:n,s:s}",
 		    "rate", "absent", rp_fc_absent));
 	json_object_set_new(o, "repurchase", rebuy(R));
+	if (R->have_redeemed)
+		json_object_set_new(o, "redemption", redeem(R));
 	rc = json_dumpf(o, fp, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', fp);
 	json_decref(o);

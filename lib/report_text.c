@@ -179,6 +179,47 @@ rebuy(const struct pxr_report *R, FILE *fp)
 	rebuy_row(fp, &R->rebuy_all, w);
 }
 
+/* One redemption row: vouchers issued, redeemed, rate, the orders. */
+static void
+redeem_row(const struct pxr_report *R, FILE *fp, const struct rp_redeem *r,
+    size_t w)
+{
+	struct pxr_buf b = { 0 };
+
+	if (r->cur != NULL && *r->cur != '\0')
+		rp_money(R, &b, r->order, r->cur);
+	fputs("  ", fp);
+	cell(fp, r->name, w, 0);
+	fprintf(fp, "%8ld  %8ld  %5.1f %%  %s\n", r->issued, r->redeemed,
+	    rp_percent(r->redeemed, r->issued), b.p != NULL ? b.p : "-");
+	pxr_buf_free(&b);
+}
+
+/* With redemptions: are the vouchers used, per rule and tier? */
+static void
+redeem(const struct pxr_report *R, FILE *fp)
+{
+	size_t i, w = strlen("(all rules)");
+
+	if (!R->have_redeemed)
+		return;
+	fprintf(fp, "\nVouchers redeemed by rule and tier\n");
+	if (R->nredeem == 0) {
+		fprintf(fp, "  (no voucher with a code was issued)\n");
+		return;
+	}
+	for (i = 0; i < R->nredeem; i++)
+		if (width(R->redeem[i].name) > w)
+			w = width(R->redeem[i].name);
+	fputs("  ", fp);
+	cell(fp, "rule/tier", w, 0);
+	fprintf(fp, "%8s  %8s  %7s  %s\n", "issued", "redeemed", "rate",
+	    "orders");
+	for (i = 0; i < R->nredeem; i++)
+		redeem_row(R, fp, &R->redeem[i], w);
+	redeem_row(R, fp, &R->redeem_all, w);
+}
+
 static void
 told(const struct pxr_report *R, FILE *fp)
 {
@@ -281,6 +322,7 @@ rp_write_text(const struct pxr_report *R, FILE *fp)
 		    (long long)R->complainers * (R->o.silent_ratio - 1));
 	}
 	rebuy(R, fp);
+	redeem(R, fp);
 	pxr_buf_free(&b);
 	return 0;
 }
