@@ -9,7 +9,7 @@
 
 static const char usage[] =
 "usage: pxr-fan -r RULES [--per-day N] [--by FIELD] [--history FILE]\n"
-"               [--seed S] [options] [INPUT ...]\n";
+"               [--seed S] [--explain] [options] [INPUT ...]\n";
 
 static const char help[] =
 "Pick, for the day of --now, the customers who get an unexpected gesture:\n"
@@ -25,10 +25,14 @@ static const char help[] =
 "      --by FIELD      pick per value of this field (default fan.by)\n"
 "      --history FILE  the pick history (CSV)\n"
 "      --seed S        the tie-break seed (default 0)\n"
+"      --explain       say on stderr why each customer was picked or not:\n"
+"                      the cooldown, fan.when, the score, the day's room\n"
 "\n"
-"example:\n"
+"examples:\n"
 "  pxr-fan -r plays.json --history state/fan.csv --now \"$RUN_AT\" < customers.csv \\\n"
-"    | pxr-notify -r plays.json --sent-log state/sent.csv\n";
+"    | pxr-notify -r plays.json --sent-log state/sent.csv\n"
+"  pxr-fan -r plays.json --history state/fan.csv --explain < customers.csv \\\n"
+"    > /dev/null\n";
 
 int
 main(int argc, char **argv)

@@ -8,7 +8,7 @@
 
 static const char usage[] =
 "usage: pxr-join -f FILE --on KEY [--file-key KEY] [--left] [--normalize]\n"
-"                [--unmatched FILE] [options] [INPUT ...]\n";
+"                [--unmatched FILE] [--explain] [options] [INPUT ...]\n";
 
 static const char help[] =
 "Join each record of the stream with the rows of FILE whose key is equal,\n"
@@ -21,6 +21,8 @@ static const char help[] =
 "      --left           keep stream rows without a match (new fields null)\n"
 "      --normalize      compare keys without white space, ASCII case folded\n"
 "      --unmatched FILE write the stream rows without a match there, as read\n"
+"      --explain        say on stderr, per row, how many rows of FILE its\n"
+"                       key found, or that it found none and what became of it\n"
 "\n"
 "example: one row per customer in each postcode with an outage\n"
 "  pxr-join -f customers.csv --on postcode --normalize < outages.csv\n";

@@ -270,6 +270,17 @@ fan_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
 	    team) == 0)
 		cd.again = 1;	/* today's pick: it comes out again */
 	else if ((rc = admitted(F, h, &env, err)) <= 0) {
+		if (rc == 0 && h != NULL && h->last != INT64_MIN &&
+		    F->today - h->last < F->cooldown_days)
+			pxr_mapper_say(mp, PXR_SAY_EXPLAIN, "%s:%ld: customer "
+			    "%s: picked %lld day(s) ago, within the cooldown "
+			    "of %lld day(s): not a candidate", rec->file,
+			    rec->line, cd.cust, (long long)(F->today -
+			    h->last), (long long)F->cooldown_days);
+		else if (rc == 0)
+			pxr_mapper_say(mp, PXR_SAY_EXPLAIN, "%s:%ld: customer "
+			    "%s: fan.when is false: not a candidate",
+			    rec->file, rec->line, cd.cust);
 		free(cd.cust);
 		return rc < 0 ? pxr_error_set(err, PXR_EXIT_DATAERR, "fan: %s",
 		    strcpy(text, err->text)) : 0;
@@ -282,6 +293,9 @@ fan_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
 	    -1e300;
 	cd.tie = fnv(cd.cust, fnv(F->day, F->seed * 1099511628211ULL +
 	    1469598103934665603ULL));
+	pxr_mapper_say(mp, PXR_SAY_EXPLAIN, "%s:%ld: customer %s: team %s, "
+	    "score %.15g%s", rec->file, rec->line, cd.cust, team, cd.score,
+	    cd.again ? ": today's pick already, given again" : "");
 	shortlist(F, team_get(F, team), &cd, rec);
 	return 0;
 fail:
@@ -361,12 +375,21 @@ fan_end(struct pxr_mapper *mp, struct pxr_error *err)
 			struct cand *cd = &t->top[j];
 
 			if (!cd->again) {
-				if (room == 0)
+				if (room == 0) {
+					pxr_mapper_say(mp, PXR_SAY_EXPLAIN,
+					    "team %s: customer %s (score "
+					    "%.15g): no room left today "
+					    "(fan.per_day %ld)", t->name,
+					    cd->cust, cd->score, F->per_day);
 					continue;
+				}
 				room--;
 				if (F->st != NULL)
 					record(F, t, cd, at.p);
 			}
+			pxr_mapper_say(mp, PXR_SAY_EXPLAIN, "team %s: customer "
+			    "%s picked (score %.15g, rank %zu of the team's "
+			    "best)", t->name, cd->cust, cd->score, j + 1);
 			mark(F, &rec, t, cd, &id);
 		}
 	}

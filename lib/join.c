@@ -198,6 +198,14 @@ join_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
 	}
 	if (r == NULL) {
 		J->nunmatched++;
+		if (mp->explain)
+			pxr_mapper_say(mp, PXR_SAY_EXPLAIN, "%s:%ld: key "
+			    "'%.*s': %s%s: %s", rec->file != NULL ? rec->file :
+			    "-", rec->line, PXR_ISNULL(kv) ? 0 : (int)kv->n,
+			    PXR_ISNULL(kv) ? "" : kv->s, PXR_ISNULL(kv) ?
+			    "none" : "not in ", PXR_ISNULL(kv) ? "" : J->file,
+			    J->left ? "kept, the file's columns empty (--left)" :
+			    "dropped");
 		if (J->unmatched.emit != NULL &&
 		    (rc = J->unmatched.emit(J->unmatched.arg, rec, err)) < 0)
 			return rc;
@@ -207,6 +215,17 @@ join_map(struct pxr_mapper *mp, struct pxr_rec *rec, struct pxr_error *err)
 			if (J->isnew[i])
 				pxr_rec_setnull(rec, J->outidx[i]);
 		return pxr_mapper_emit(mp, rec, err);
+	}
+	if (mp->explain) {
+		const struct lrow *x;
+		size_t n = 0;
+
+		for (x = r; x != NULL; x = x->next)
+			n++;
+		pxr_mapper_say(mp, PXR_SAY_EXPLAIN, "%s:%ld: key '%.*s': %zu "
+		    "row%s of %s", rec->file != NULL ? rec->file : "-",
+		    rec->line, (int)kv->n, kv->s, n, n == 1 ? "" : "s",
+		    J->file);
 	}
 	for (; r != NULL; r = r->next) {
 		const unsigned char *t = (unsigned char *)&r->off[J->nlcols + 1];
