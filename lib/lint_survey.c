@@ -137,6 +137,16 @@ pxr_lint_surveys(const struct pxr_rules *R, struct pxr_diags *d)
 	for (i = 0; i < R->nrules; i++) {
 		const struct pxr_rule *r = &R->rules[i];
 
+		/* A survey rule needs the window that keeps it from the
+		 * customers just failed. */
+		if (r->survey && !R->has_no_survey) {
+			snprintf(what, sizeof(what), "%s.survey", r->path);
+			pxr_diag_add(d, R->pos, what, 0, PXR_SEV_WARNING,
+			    "survey-no-window", "%s: rule '%s' is a survey but "
+			    "limits.no_survey_after is not set: a customer "
+			    "compensated yesterday would be asked (set it, "
+			    "e.g. \"30d\")", what, r->id);
+		}
 		if (r->notify == NULL || r->notify->tmpl == NULL)
 			continue;
 		snprintf(what, sizeof(what), "the message of rule %s", r->id);

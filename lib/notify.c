@@ -55,9 +55,9 @@ struct ntf {
 	char	 loc[32];	/* the row's customer: locale, zone */
 	struct pxr_tz *ctz;
 	struct pxr_tmpls tmpls;
-	struct pxr_buf rtmpl;	/* NAME.reversed, NAME.complained */
+	struct pxr_buf rtmpl, vname;	/* a variant: NAME.reversed, ... */
 	const struct pxr_complaints *compl;	/* --complaints, or NULL */
-	size_t	 f_event, f_det, o_compl;
+	size_t	 f_event, f_det, o_compl, f_strat;
 	struct pxr_schema *sch;
 	size_t	 f_addr[PXR_NCH], f_locale, f_tz, f_consent[PXR_NCH], f_pref,
 		 f_country, f_rule, f_id,
@@ -337,6 +337,9 @@ ntf_bind(struct pxr_mapper *m, struct pxr_schema *sch, struct pxr_error *err)
 	N->o_compl = N->compl != NULL ? pxr_field_add(sch, PXR_F_COMPLAINED) :
 	    PXR_NOFIELD;
 	N->f_event = pxr_field_ref(sch, PXR_F_EVENT_AT);
+	N->f_strat = N->R != NULL && N->R->notify.f_strategy != NULL ?
+	    pxr_schema_ref(sch, N->R->notify.f_strategy,
+	    strlen(N->R->notify.f_strategy)) : PXR_NOFIELD;
 	N->f_det = pxr_field_ref(sch, PXR_F_DETECTED_AT);
 	return bind_calls(N, sch, err);
 }
@@ -883,25 +886,39 @@ held(struct ntf *N, const struct pxr_rec *rec)
 }
 
 /*
- * A reversed compensation is told when its rule's template has a
- * NAME.reversed variant for the customer's first channel: then h says
- * so and the message ids are INCIDENT:reversed:CHANNEL (told once, apart
- * from the first message); 1.  0: no such template.
+ * The variant of template name (NAME.suffix) when it exists for the
+ * customer's first channel: h then names it; 1.  0: no such template.
  */
 static int
-reversal(struct ntf *N, struct how *h, int first)
+variant(struct ntf *N, struct how *h, const char *name, int first,
+    const char *suffix)
 {
 	struct pxr_error e;
 	const char *used;
 
-	if (first < 0 || h->tmpl == NULL)
+	if (first < 0 || name == NULL)
 		return 0;
-	pxr_buf_reset(&N->rtmpl);
-	pxr_buf_printf(&N->rtmpl, "%s.reversed", h->tmpl);
-	if (pxr_tmpls_get(&N->tmpls, N->rtmpl.p, N->loc,
+	pxr_buf_reset(&N->vname);
+	pxr_buf_printf(&N->vname, "%s.%s", name, suffix);
+	if (pxr_tmpls_get(&N->tmpls, N->vname.p, N->loc,
 	    pxr_channel_names[h->ch[first]], &used, &e) == NULL)
 		return 0;
+	pxr_buf_reset(&N->rtmpl);
+	pxr_buf_printf(&N->rtmpl, "%s", N->vname.p);
 	h->tmpl = N->rtmpl.p;
+	return 1;
+}
+
+/*
+ * A reversed compensation is told when its rule's template has a
+ * NAME.reversed variant: then the message ids are
+ * INCIDENT:reversed:CHANNEL (told once, apart from the first message).
+ */
+static int
+reversal(struct ntf *N, struct how *h, int first)
+{
+	if (!variant(N, h, h->tmpl, first, "reversed"))
+		return 0;
 	pxr_buf_adds(&N->base, ":reversed");
 	return 1;
 }
@@ -913,14 +930,14 @@ reversal(struct ntf *N, struct how *h, int first)
  * variant for the first channel, when there is one.
  */
 static void
-complained(struct ntf *N, struct pxr_rec *rec, struct how *h, int first)
+complained(struct ntf *N, struct pxr_rec *rec, struct how *h, int first,
+    const char *base)
 {
 	const struct pxr_val *cv = pxr_rec_get(rec, N->f_cust),
 	    *iv = pxr_rec_get(rec, N->f_id), *rv = pxr_rec_get(rec, N->f_rule),
 	    *tv = pxr_rec_get(rec, N->f_event);
 	const struct pxr_complaint *c;
 	struct pxr_error e;
-	const char *used;
 	int64_t from = INT64_MIN;
 
 	pxr_rec_setnull(rec, N->o_compl);
@@ -936,13 +953,9 @@ complained(struct ntf *N, struct pxr_rec *rec, struct how *h, int first)
 	pxr_buf_reset(&N->tmp);
 	pxr_time_format(&N->tmp, c->at);
 	pxr_rec_set(rec, N->o_compl, PXR_STR, N->tmp.p, N->tmp.len);
-	pxr_buf_reset(&N->rtmpl);
-	if (h->tmpl != NULL)
-		pxr_buf_printf(&N->rtmpl, "%s.complained", h->tmpl);
-	if (h->tmpl != NULL && first >= 0 && pxr_tmpls_get(&N->tmpls,
-	    N->rtmpl.p, N->loc, pxr_channel_names[h->ch[first]], &used,
-	    &e) != NULL)
-		h->tmpl = N->rtmpl.p;
+	/* NAME.STRATEGY.complained, else NAME.complained. */
+	if (!variant(N, h, h->tmpl, first, "complained") && base != h->tmpl)
+		(void)variant(N, h, base, first, "complained");
 	pxr_mapper_say(N->m, PXR_SAY_EXPLAIN, "incident %s: customer %s "
 	    "complained at %s (%s), before being told: the message is marked, "
 	    "template %s", PXR_ISNULL(iv) ? "-" : iv->s, cv->s, N->tmp.p,
@@ -954,7 +967,8 @@ ntf_map(struct pxr_mapper *m, struct pxr_rec *rec, struct pxr_error *err)
 {
 	struct ntf *N = m->state;
 	struct how h;
-	const struct pxr_val *iv, *cv;
+	const struct pxr_val *iv, *cv, *sv;
+	const char *base;
 	int have[PXR_NCH], ok[PXR_NCH], chosen[PXR_NCH], sent[PXR_NCH], i,
 	    first = -1, any = -1, anyok = -1, bad = -1, nchosen = 0, nnew = 0,
 	    lim = 0, rc, pref0;
@@ -1004,8 +1018,16 @@ ntf_map(struct pxr_mapper *m, struct pxr_rec *rec, struct pxr_error *err)
 	if ((why = held(N, rec)) != NULL && strcmp(why, "reversed") == 0 &&
 	    reversal(N, &h, first))
 		why = NULL;	/* told with NAME.reversed, once */
+	base = h.tmpl;
+	/* A template for the customer's strategy: NAME.STRATEGY. */
+	if (why == NULL && N->f_strat != PXR_NOFIELD && !PXR_ISNULL(sv =
+	    pxr_rec_get(rec, N->f_strat)) && pxr_strategy_of(sv->s, sv->n) >=
+	    0 && variant(N, &h, h.tmpl, first, pxr_strategy_names[
+	    pxr_strategy_of(sv->s, sv->n)]))
+		pxr_mapper_say(m, PXR_SAY_EXPLAIN, "incident %s: strategy %.*s: "
+		    "template %s", N->base.p, (int)sv->n, sv->s, h.tmpl);
 	if (why == NULL && N->compl != NULL)
-		complained(N, rec, &h, first);
+		complained(N, rec, &h, first, base);
 	if (why != NULL) {
 		set_mid(N, h.ch[first < 0 ? 0 : first]);
 		return message(N, rec, &h, h.ch[first < 0 ? 0 : first], NULL,
@@ -1083,6 +1105,7 @@ ntf_free(void *p)
 	if (N->sch != NULL)
 		pxr_tmpls_fini(&N->tmpls);
 	pxr_buf_free(&N->rtmpl);
+	pxr_buf_free(&N->vname);
 	pxr_buf_free(&N->subj);
 	pxr_buf_free(&N->body);
 	pxr_buf_free(&N->tmp);
