@@ -103,10 +103,14 @@ load_channels(struct ld *L, struct pxr_rnotify *n, json_t *arr,
 	json_array_foreach(arr, i, x) {
 		n->channels[i] = pxr_strdup(json_string_value(x));
 		if ((c = pxr_channel_of(n->channels[i])) < 0) {
+			const char *s = pxr_suggest(n->channels[i],
+			    pxr_channel_names, PXR_NCH);
+
 			snprintf(sub, sizeof(sub), "%s.channels[%zu]", path, i);
 			ERR(L, sub, "wrong-type", "%s: unknown channel '%s' "
-			    "(email, sms, push or phone)", sub,
-			    n->channels[i]);
+			    "(%s%s%s)", sub, n->channels[i], s != NULL ?
+			    "did you mean '" : "email, sms, push or phone",
+			    s != NULL ? s : "", s != NULL ? "'?" : "");
 			continue;
 		}
 		for (k = 0; k < n->nch; k++)
