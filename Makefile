@@ -37,6 +37,7 @@ LIBOBJ = \
 	mail \
 	sentlog \
 	send \
+	gateway \
 	detect \
 	sidein \
 	report \

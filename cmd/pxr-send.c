@@ -14,6 +14,7 @@ static const char usage[] =
 "                [-r RULES] [--rate N/s] [--retries N] [--retry-after DUR]\n"
 "                [--expire-after DUR] [--resend-unknown] [--dry-run]\n"
 "                [--call-list FILE] [--call-outcomes FILE]\n"
+"                [--sms-gateway CMD] [--push-gateway CMD]\n"
 "                [options] [INPUT ...]\n";
 
 static const char help[] =
@@ -35,6 +36,11 @@ static const char help[] =
 "      --sendmail CMD       default: /usr/sbin/sendmail -i --\n"
 "      --sms-command CMD    e.g. 'sms-gw --to {to} --ref {message_id}'\n"
 "      --push-command CMD\n"
+"      --sms-gateway CMD, --push-gateway CMD\n"
+"                           one long-running gateway for the run instead:\n"
+"                           a JSON line a message on its input, an outcome\n"
+"                           line ({\"message_id\",\"status\":\"sent\"|\"failed\"})\n"
+"                           back before the next\n"
 "      --from ADDRESS       the From of e-mail (default: notify.from.email\n"
 "                           of the rule file given with -r)\n"
 "      --rate N/s           at most N hand-overs a second\n"
@@ -58,6 +64,9 @@ static const char help[] =
 "  # every hour from cron: what is due, without a night's file\n"
 "  pxr-send --sms-command 'sms-gw --to {to}' \\\n"
 "      --sent-log state/sent.csv --outbox state/outbox.csv < /dev/null\n"
+"  # thousands of SMS a second through one gateway process\n"
+"  pxr-send --sms-gateway 'sms-gw --batch' --sent-log state/sent.csv \\\n"
+"      < messages.csv\n"
 "  # the agents' outcomes of yesterday's calls\n"
 "  pxr-send --sent-log state/sent.csv --call-list state/calls.csv \\\n"
 "      --call-outcomes outcomes.csv < /dev/null\n";
@@ -115,7 +124,7 @@ main(int argc, char **argv)
 {
 	enum { O_SENT = OPT_CMD, O_SENDMAIL, O_SMS, O_PUSH, O_FROM, O_RATE,
 	    O_RETRIES, O_UNKNOWN, O_DRY, O_LOCK, O_OUTBOX, O_EXPIRE,
-	    O_RETRY_AFTER, O_CALLS, O_OUTCOMES };
+	    O_RETRY_AFTER, O_CALLS, O_OUTCOMES, O_SMSGW, O_PUSHGW };
 	static const struct option longopts[] = {
 		PXR_CLI_LONG,
 		{ "sent-log", required_argument, NULL, O_SENT },
@@ -133,12 +142,15 @@ main(int argc, char **argv)
 		{ "retry-after", required_argument, NULL, O_RETRY_AFTER },
 		{ "call-list", required_argument, NULL, O_CALLS },
 		{ "call-outcomes", required_argument, NULL, O_OUTCOMES },
+		{ "sms-gateway", required_argument, NULL, O_SMSGW },
+		{ "push-gateway", required_argument, NULL, O_PUSHGW },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct pxr_send_opts o;
 	struct pxr_mail_addr sender;
 	struct pxr_mapper *m;
 	struct pxr_cli c;
+	static struct pxr_rules *volatile R;	/* kept to the end: tz, From */
 	struct pxr_tz *tz;
 	const char *from = NULL, *outcomes = NULL;
 	char *end;
@@ -196,18 +208,30 @@ main(int argc, char **argv)
 			break;
 		case O_CALLS: o.call_list = optarg; break;
 		case O_OUTCOMES: outcomes = optarg; break;
+		case O_SMSGW:
+			o.gateway[PXR_CH_SMS] = split_cmd(&c, "--sms-gateway",
+			    optarg);
+			break;
+		case O_PUSHGW:
+			o.gateway[PXR_CH_PUSH] = split_cmd(&c,
+			    "--push-gateway", optarg);
+			break;
 		default: pxr_cli_usage(&c, NULL);
 		}
 	}
 	if (o.sent_log == NULL && !o.dry_run)
 		pxr_cli_usage(&c, "--sent-log FILE is required");
+	if (o.gateway[PXR_CH_SMS] != NULL && o.cmd[PXR_CH_SMS] != NULL)
+		pxr_cli_usage(&c, "--sms-gateway or --sms-command, not both");
+	if (o.gateway[PXR_CH_PUSH] != NULL && o.cmd[PXR_CH_PUSH] != NULL)
+		pxr_cli_usage(&c, "--push-gateway or --push-command, not both");
 	if (o.cmd[PXR_CH_EMAIL] == NULL)
 		o.cmd[PXR_CH_EMAIL] = split_cmd(&c, "--sendmail",
 		    "/usr/sbin/sendmail -i --");
 	tz = pxr_tz_env();
 	if (c.rules != NULL) {
-		struct pxr_rules *R = pxr_cli_rules(&c);
-
+		/* Kept to the end: the From may be the rule file's. */
+		R = pxr_cli_rules(&c);
 		tz = R->tz;
 		if (from == NULL && R->notify.from[PXR_CH_EMAIL] != NULL)
 			from = R->notify.from[PXR_CH_EMAIL];

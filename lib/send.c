@@ -12,6 +12,7 @@
 
 #include "calllist.h"
 #include "fields.h"
+#include "gateway.h"
 #include "mail.h"
 #include "outbox.h"
 #include "send.h"
@@ -36,6 +37,7 @@ struct send {
 	struct pxr_buf msg, err, at;
 	struct pxr_buf why;	/* --explain: why the outcome, or empty */
 	int	 resent;	/* the claim is a --resend-unknown */
+	struct pxr_gateway *gw[PXR_NCH];	/* --sms-gateway, ... */
 };
 
 static int
@@ -366,6 +368,8 @@ claim(struct send *S, struct pxr_rec *rec, int ch, int *claimed,
 	enum pxr_sent_state st;
 	int rc;
 
+	if (S->gw[ch] != NULL)
+		cmd = S->o.gateway[ch];
 	*claimed = 0;
 	because(S, ": --dry-run hands over and records nothing");
 	if (S->log == NULL)	/* a dry run with no sent log */
@@ -391,7 +395,8 @@ claim(struct send *S, struct pxr_rec *rec, int ch, int *claimed,
 	if (!valid_to(ch, to))
 		pxr_buf_printf(&S->err, "invalid %s address: \"%.60s\"",
 		    pxr_channel_names[ch], to);
-	else if (cmd != NULL && mv->s[0] == '-' && has_mid(cmd))
+	else if (cmd != NULL && S->gw[ch] == NULL && mv->s[0] == '-' &&
+	    has_mid(cmd))
 		pxr_buf_printf(&S->err, "message_id starts with '-': the "
 		    "gateway (%s) would take it for an option", cmd[0]);
 	if (S->err.len > 0) {
@@ -639,7 +644,7 @@ deliver(struct send *S, struct pxr_rec *rec, int ch, struct pxr_error *err)
 {
 	const struct pxr_val *mv = pxr_rec_get(rec, S->f_mid);
 	const char *to = str(pxr_rec_get(rec, S->f_to));
-	int rc, claimed, attempts = 0;
+	int rc, claimed, attempts = 0, lost = 0;
 
 	if (ch == PXR_CH_PHONE)
 		return list_call(S, rec, err);
@@ -673,8 +678,23 @@ deliver(struct send *S, struct pxr_rec *rec, int ch, struct pxr_error *err)
 		pace(S);
 		attempts++;
 		pxr_buf_reset(&S->err);
-		rc = run(S->o.cmd[ch], to, mv->s, ch == PXR_CH_EMAIL,
-		    S->msg.p != NULL ? S->msg.p : "", S->msg.len, &S->err);
+		if (S->gw[ch] != NULL) {
+			rc = pxr_gateway_send(S->gw[ch], mv->s,
+			    pxr_channel_names[ch], to, S->msg.p != NULL ?
+			    S->msg.p : "", S->msg.len, &S->err);
+			if (rc == -1) {	/* handed over, outcome unknown */
+				lost = 1;
+				break;
+			}
+			if (rc == -2) {	/* never handed over: failed */
+				rc = -1;
+				break;
+			}
+			rc = rc == 0 ? 0 : -1;
+		} else
+			rc = run(S->o.cmd[ch], to, mv->s, ch == PXR_CH_EMAIL,
+			    S->msg.p != NULL ? S->msg.p : "", S->msg.len,
+			    &S->err);
 		if (rc == 0 || attempts > S->o.retries)
 			break;
 		{
@@ -682,6 +702,14 @@ deliver(struct send *S, struct pxr_rec *rec, int ch, struct pxr_error *err)
 
 			nanosleep(&w, NULL);
 		}
+	}
+	if (lost) {
+		/* The attempt row stays without an outcome: never twice. */
+		if (S->o.status != NULL)
+			*S->o.status = PXR_EXIT_FINDINGS;
+		because(S, ": handed over to the gateway, which gave no "
+		    "outcome; not sent again unless --resend-unknown");
+		return out(S, rec, "unknown", attempts, S->err.p, err);
 	}
 	if (lock(S, err) < 0)
 		return -2;
@@ -900,7 +928,7 @@ outcomes(struct send *S, struct pxr_error *err)
  * would stop the second anyway).
  */
 static int
-send_end(struct pxr_mapper *mp, struct pxr_error *err)
+flush_outbox(struct pxr_mapper *mp, struct pxr_error *err)
 {
 	struct send *S = mp->state;
 	const struct pxr_ob_msg **due;
@@ -968,13 +996,29 @@ send_end(struct pxr_mapper *mp, struct pxr_error *err)
 	return rc;
 }
 
+/* The end: the outbox, then the last outcome rows made durable. */
+static int
+send_end(struct pxr_mapper *mp, struct pxr_error *err)
+{
+	struct send *S = mp->state;
+	struct pxr_error e2;
+	int rc = flush_outbox(mp, err);
+
+	if (pxr_sentlog_sync(S->log, rc < 0 ? &e2 : err) < 0 && rc == 0)
+		rc = -2;
+	return rc;
+}
+
 static void
 send_free(void *state)
 {
 	struct send *S = state;
+	int i;
 
 	if (S == NULL)
 		return;
+	for (i = 0; i < PXR_NCH; i++)
+		pxr_gateway_free(S->gw[i]);
 	pxr_sentlog_close(S->log);
 	pxr_outbox_close(S->ob);
 	pxr_calllist_close(S->cl);
@@ -989,8 +1033,12 @@ struct pxr_mapper *
 pxr_send_new(const struct pxr_send_opts *o, struct pxr_error *err)
 {
 	struct send *S = pxr_calloc(1, sizeof(*S));
+	int i;
 
 	S->o = *o;
+	for (i = 0; i < PXR_NCH; i++)
+		if (o->gateway[i] != NULL)
+			S->gw[i] = pxr_gateway_new(o->gateway[i]);
 	if (o->sent_log != NULL && (S->log = pxr_sentlog_open(o->sent_log,
 	    o->dry_run, err)) == NULL) {
 		free(S);

@@ -21,6 +21,12 @@ struct pxr_send_opts {
 	 * "{to}".  Borrowed: must outlive the mapper.
 	 */
 	char	**cmd[PXR_NCH];
+	/*
+	 * SMS's and push's long-running gateway (gateway.h: a JSON line a
+	 * message in, an outcome line out), instead of cmd; NULL-ended argv,
+	 * borrowed.
+	 */
+	char	**gateway[PXR_NCH];
 	const struct pxr_mail_addr *from;	/* e-mail's From; borrowed */
 	double	 rate;		/* at most this many hand-overs a second */
 	int	 retries;	/* of a failed hand-over */

@@ -116,10 +116,22 @@ pxr_sentlog_append(struct pxr_sentlog *sl, const char *const *fields,
 	memcpy(f, fields, sizeof(f));
 	f[PXR_SL_STATUS] = names[s];
 	pxr_state_add(sl->st, f);
-	if (pxr_state_commit(sl->st, err) < 0)
+	/*
+	 * An attempt (the claim) is durable before the hand-over; an
+	 * outcome is synced by the next claim or at the end (pxr_sentlog_
+	 * sync): lost in a crash, its message is unknown, never sent twice.
+	 */
+	if ((s == PXR_SENT_ATTEMPT ? pxr_state_commit(sl->st, err) :
+	    pxr_state_commit_later(sl->st, err)) < 0)
 		return -1;
 	note(sl, f[PXR_SL_MESSAGE_ID], strlen(f[PXR_SL_MESSAGE_ID]), s);
 	return 0;
+}
+
+int
+pxr_sentlog_sync(struct pxr_sentlog *sl, struct pxr_error *err)
+{
+	return sl == NULL ? 0 : pxr_state_sync(sl->st, err);
 }
 
 size_t

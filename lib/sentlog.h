@@ -63,8 +63,11 @@ enum pxr_sent_state pxr_sentlog_get(const struct pxr_sentlog *,
 	    const char *id, size_t n);
 /*
  * Append a row (fields indexed by enum pxr_sl_col, borrowed; the status
- * column is set from st) and make it durable (written and fsynced); the
- * log must be locked.  -1 and err (exit 74) on failure.
+ * column is set from st) and write it: an attempt (a claim) fsynced before
+ * this returns; an outcome (sent, failed) fsynced by the next attempt or
+ * by pxr_sentlog_sync (fsyncs grouped: an outcome lost in a crash leaves
+ * its message unknown, never sent twice); the log must be locked.  -1
+ * and err (exit 74) on failure.
  */
 int	 pxr_sentlog_append(struct pxr_sentlog *, const char *const *fields,
 	    enum pxr_sent_state st, struct pxr_error *);
@@ -72,6 +75,8 @@ int	 pxr_sentlog_append(struct pxr_sentlog *, const char *const *fields,
 size_t	 pxr_sentlog_count(const struct pxr_sentlog *);
 const char *pxr_sentlog_path(const struct pxr_sentlog *);
 /* Close and free; NULL is allowed. */
+/* fsync the outcome rows appended since the last claim: 0, or -1 (74). */
+int	 pxr_sentlog_sync(struct pxr_sentlog *, struct pxr_error *);
 void	 pxr_sentlog_close(struct pxr_sentlog *);
 
 #endif

@@ -33,6 +33,8 @@ struct pxr_state {
 	int	 need_nl;	/* the last row read has no line end yet */
 	struct pxr_buf pending;
 	size_t	 npending;
+	int	 unsynced;	/* rows written by commit_later, not synced */
+	int	 later;		/* this commit does not fsync */
 };
 
 static int
@@ -722,7 +724,10 @@ pxr_state_commit(struct pxr_state *st, struct pxr_error *err)
 		p += w;
 		left -= (size_t)w;
 	}
-	if (fsync(st->fd) < 0) {
+	if (st->later) {
+		/* Made durable by the next commit's fsync, or by sync. */
+		st->unsynced = 1;
+	} else if (fsync(st->fd) < 0) {
 		int e = errno;
 
 		pxr_buf_free(&all);
@@ -737,6 +742,8 @@ pxr_state_commit(struct pxr_state *st, struct pxr_error *err)
 		errno = e;
 		return syserr(err, PXR_EXIT_IOERR, st->path, "fsync");
 	}
+	else
+		st->unsynced = 0;
 	st->off += (off_t)all.len;
 	st->header_seen = 1;
 	st->need_nl = 0;
@@ -744,6 +751,28 @@ pxr_state_commit(struct pxr_state *st, struct pxr_error *err)
 done:
 	pxr_buf_reset(&st->pending);
 	st->npending = 0;
+	return 0;
+}
+
+int
+pxr_state_commit_later(struct pxr_state *st, struct pxr_error *err)
+{
+	int rc;
+
+	st->later = 1;
+	rc = pxr_state_commit(st, err);
+	st->later = 0;
+	return rc;
+}
+
+int
+pxr_state_sync(struct pxr_state *st, struct pxr_error *err)
+{
+	if (st == NULL || !st->unsynced)
+		return 0;
+	if (fsync(st->fd) < 0)
+		return syserr(err, PXR_EXIT_IOERR, st->path, "fsync");
+	st->unsynced = 0;
 	return 0;
 }
 

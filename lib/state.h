@@ -74,6 +74,16 @@ void	 pxr_state_add(struct pxr_state *, const char *const *fields);
 void	 pxr_state_discard(struct pxr_state *);
 /* Write the queued rows and fsync; -1 (exit 74) on failure. */
 int	 pxr_state_commit(struct pxr_state *, struct pxr_error *);
+/*
+ * As pxr_state_commit, without the fsync: the rows are written (other
+ * runs read them) and made durable by the next pxr_state_commit (whose
+ * fsync covers them) or by pxr_state_sync.  For rows whose loss in a
+ * crash is safe (pxr-send's outcome rows: the message is then unknown,
+ * never sent again).  0, or -1 (exit 74).
+ */
+int	 pxr_state_commit_later(struct pxr_state *, struct pxr_error *);
+/* fsync what commit_later wrote; 0, or -1 (exit 74). */
+int	 pxr_state_sync(struct pxr_state *, struct pxr_error *);
 /* Number of rows queued and not yet committed. */
 size_t	 pxr_state_pending(const struct pxr_state *);
 const char *pxr_state_path(const struct pxr_state *);
