@@ -117,8 +117,10 @@ expired(struct fg *G, char **f, size_t *lens)
 	struct pxr_error e;
 	int64_t t;
 
-	if (!G->o->has_retain || G->k->to < 0 || pxr_time_parse(f[0],
-	    lens[0], NULL, &t, NULL, &e) < 0 || t >= G->o->now - G->o->retain)
+	/* Contact details: an address, or a text (held.csv's record). */
+	if (!G->o->has_retain || (G->k->to < 0 && G->k->body < 0) ||
+	    pxr_time_parse(f[0], lens[0], NULL, &t, NULL, &e) < 0 ||
+	    t >= G->o->now - G->o->retain)
 		return 0;
 	return G->k->state < 0 || pxr_hmap_get(&G->waiting,
 	    f[PXR_OB_MESSAGE_ID], lens[PXR_OB_MESSAGE_ID]) == NULL;
